@@ -1,0 +1,30 @@
+# Two commands matter: `make book` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+# Drop jupyter-cache records whose inputs (data files a chapter loads,
+# requirements.txt, the helper package) changed: jupyter-cache keys on code only.
+book: $(STAMP)
+	$(BIN)/python -m netbook.cache_inputs
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+
+test: book
+	$(BIN)/python -m pytest tests --nbval chapters
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_bench.py
+
+clean:
+	rm -rf _build

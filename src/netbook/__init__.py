@@ -1,0 +1,13 @@
+"""Helpers for the metastatic-NET review book.
+
+The one entry point most readers need is :func:`load_table`::
+
+    from netbook import load_table
+    events = load_table("course_of_disease")
+
+It returns a typed DataFrame that passed the table's schema and the provenance
+rules, or raises :class:`TableError` naming the file, row, column and rule.
+"""
+from netbook.tables import TableError, list_tables, load_sources, load_table, validate_all
+
+__all__ = ["TableError", "list_tables", "load_sources", "load_table", "validate_all"]

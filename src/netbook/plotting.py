@@ -1,0 +1,44 @@
+"""One look for every figure: headless, colour-blind safe, readable at page width."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # chapters run headless, in the build and under nbval
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
+# colour-vision deficiencies. Black is kept for text and reference lines.
+PALETTE = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "grey": "#7F7F7F",
+}
+CYCLE = [PALETTE[k] for k in ("blue", "orange", "bluish green", "vermillion",
+                              "reddish purple", "sky blue", "yellow", "grey")]
+
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "xtick.labelsize": 10,
+    "ytick.labelsize": 10,
+    "legend.fontsize": 10,
+    "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "netbook",  # stable ids in SVG output
+}
+
+
+def new_figure(width: float = 8.0, height: float = 4.5, **subplots_kwargs):
+    """A figure and axes with the book's style applied."""
+    plt.rcParams.update(STYLE)
+    return plt.subplots(figsize=(width, height), **subplots_kwargs)
