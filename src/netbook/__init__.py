@@ -8,6 +8,22 @@ The one entry point most readers need is :func:`load_table`::
 It returns a typed DataFrame that passed the table's schema and the provenance
 rules, or raises :class:`TableError` naming the file, row, column and rule.
 """
-from netbook.tables import TableError, list_tables, load_sources, load_table, validate_all
+from netbook.tables import (
+    TableError,
+    extracted_values,
+    list_tables,
+    load_all_tables,
+    load_sources,
+    load_table,
+    validate_all,
+)
 
-__all__ = ["TableError", "list_tables", "load_sources", "load_table", "validate_all"]
+__all__ = [
+    "TableError",
+    "extracted_values",
+    "list_tables",
+    "load_all_tables",
+    "load_sources",
+    "load_table",
+    "validate_all",
+]

@@ -274,13 +274,45 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         problems = _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
         if problems:
             raise TableError(problems)
-    df.attrs["netbook"] = {"table": name, "file": file}
+    df.attrs["netbook"] = {
+        "table": name,
+        "file": file,
+        "value_fields": [f["name"] for f in schema["fields"] if f.get("netbook:role") == "value"],
+    }
     return df
 
 
 def load_sources(package: Path | str | None = None) -> pd.DataFrame:
     """The sources table: one row per source text, with citation and licence."""
     return load_table(SOURCES_TABLE, package)
+
+
+def load_all_tables(package: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """Every extracted table, by name (for pages about all the data, such as the ledger)."""
+    return {name: load_table(name, package) for name in list_tables(Path(package) if package else None)}
+
+
+def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per non-empty value cell of every table, with its provenance.
+
+    Columns: table, row (as in the CSV, header = row 1), field, value (as text),
+    source_id, locator, quote. Sorted by table, row and field.
+    """
+    records = []
+    for name, df in sorted(tables.items()):
+        for field in df.attrs["netbook"]["value_fields"]:
+            for index, value in df[field].items():
+                if value is None or value is pd.NA or (isinstance(value, list) and not value):
+                    continue
+                if not isinstance(value, list) and pd.isna(value):
+                    continue
+                text = "; ".join(value) if isinstance(value, list) else str(value)
+                records.append({"table": name, "row": index + 2, "field": field, "value": text,
+                                "source_id": df.at[index, "source_id"],
+                                "locator": df.at[index, "locator"], "quote": df.at[index, "quote"]})
+    columns = ["table", "row", "field", "value", "source_id", "locator", "quote"]
+    return pd.DataFrame.from_records(records, columns=columns).sort_values(
+        ["table", "row", "field"], kind="stable").reset_index(drop=True)
 
 
 def validate_all(package: Path | str | None = None) -> dict[str, int]:

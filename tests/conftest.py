@@ -1,0 +1,82 @@
+"""Shared fixtures: a tiny, valid data package built in a temporary folder."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netbook import paths
+
+SOURCE_TEXT = (
+    "Case presentation\n"
+    "In August 2016 a therapy with octreotide LAR 30 mg every 28 days was started.\n"
+    "Chromogranin A was 29,924 µg/L at\npresentation.\n"
+)
+
+SCHEMA = {
+    "fields": [
+        {"name": "finding_id", "type": "string", "constraints": {"required": True}},
+        {"name": "date", "type": "yearmonth", "netbook:role": "value"},
+        {"name": "kind", "type": "string", "constraints": {"required": True, "enum": ["lab", "therapy start"]}},
+        {"name": "value", "type": "number", "netbook:role": "value", "netbook:unitField": "unit"},
+        {"name": "unit", "type": "string"},
+        {"name": "source_id", "type": "string", "constraints": {"required": True}},
+        {"name": "locator", "type": "string", "constraints": {"required": True}},
+        {"name": "quote", "type": "string", "constraints": {"required": True, "minLength": 8}},
+    ],
+    "primaryKey": ["finding_id"],
+    "foreignKeys": [{"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}}],
+}
+
+GOOD_ROWS = (
+    "finding_id,date,kind,value,unit,source_id,locator,quote\n"
+    'cga,,lab,29924,µg/L,case,Case presentation,"Chromogranin A was 29,924 µg/L at presentation."\n'
+    'ssa,2016-08,therapy start,30,mg,case,Case presentation,"In August 2016 a therapy with octreotide LAR 30 mg every 28 days"\n'
+)
+
+
+class TinyPackage:
+    """A data package with one source text and one table, `findings`."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "sources").mkdir()
+        (root / "tables").mkdir()
+        (root / "sources" / "case.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+        shutil.copy(paths.SOURCES / "sources.schema.json", root / "sources" / "sources.schema.json")
+        (root / "sources" / "sources.csv").write_text(
+            "source_id,file,publication_id,kind,extraction,preferred,citation,year,doi,licence,note\n"
+            "case,000_0123456789abcdef.txt,case,case report,clean,true,A case.,2020,,CC BY 4.0,\n",
+            encoding="utf-8")
+        # the sources schema wants real-looking file names; the text keeps a short one
+        (root / "sources" / "case.txt").rename(root / "sources" / "000_0123456789abcdef.txt")
+        self.write_schema(SCHEMA)
+        self.write_csv(GOOD_ROWS)
+        (root / "datapackage.json").write_text(json.dumps({
+            "name": "tiny",
+            "resources": [
+                {"name": "sources", "path": "sources/sources.csv", "schema": "sources/sources.schema.json"},
+                {"name": "findings", "path": "tables/findings.csv", "schema": "tables/findings.schema.json"},
+            ],
+        }), encoding="utf-8")
+
+    @property
+    def descriptor(self) -> Path:
+        return self.root / "datapackage.json"
+
+    @property
+    def csv_path(self) -> Path:
+        return self.root / "tables" / "findings.csv"
+
+    def write_csv(self, text: str) -> None:
+        self.csv_path.write_text(text, encoding="utf-8")
+
+    def write_schema(self, schema: dict) -> None:
+        (self.root / "tables" / "findings.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+
+
+@pytest.fixture
+def tiny(tmp_path) -> TinyPackage:
+    return TinyPackage(tmp_path)

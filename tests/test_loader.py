@@ -1,0 +1,191 @@
+"""The loader returns typed, validated data or names exactly what is wrong."""
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+
+from conftest import GOOD_ROWS, SCHEMA
+from netbook import TableError, load_table
+
+
+def only_problem(excinfo):
+    problems = excinfo.value.problems
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_good_table_is_typed(tiny):
+    df = load_table("findings", tiny.descriptor)
+    assert list(df["finding_id"]) == ["cga", "ssa"]
+    assert str(df["value"].dtype) == "Float64"
+    assert df.loc[0, "value"] == 29924
+    assert pd.isna(df.loc[0, "date"])
+    assert df.loc[1, "date"] == pd.Period("2016-08", freq="M")
+    assert df.attrs["netbook"]["value_fields"] == ["date", "value"]
+
+
+def test_unknown_table(tiny):
+    with pytest.raises(TableError) as excinfo:
+        load_table("trial_outcomes", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert problem.rule == "known-table"
+    assert "known tables: findings, sources" in str(excinfo.value)
+
+
+def test_malformed_csv(tiny):
+    tiny.write_csv(GOOD_ROWS + 'bad,,lab,1,mg,case,Case presentation,"an unclosed quote\n')
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert problem.rule == "csv-syntax"
+    assert problem.file.endswith("tables/findings.csv")
+    assert "unexpected end of data" in problem.message
+
+
+def test_row_with_too_many_cells(tiny):
+    tiny.write_csv(GOOD_ROWS + "x,,lab,1,mg,case,Case presentation,In August 2016 a,extra\n")
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.rule) == (4, "cell-count")
+    assert "9 cells where the header has 8" in problem.message
+
+
+def test_missing_column(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",unit,", ",", 1).replace(",µg/L,", ",", 1).replace(",mg,case", ",case", 1))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (1, "unit", "missing-column")
+    assert str(problem).startswith(problem.file + ", row 1, column 'unit': rule 'missing-column'")
+
+
+def test_wrong_type(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",30,mg,", ",thirty,mg,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "value", "type-error")
+    assert "number" in problem.message
+
+
+def test_bad_yearmonth(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("2016-08", "2016-13"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "date", "type-error")
+
+
+def test_value_outside_enum(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",lab,", ",laboratory,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (2, "kind", "constraint-error")
+    assert "enum" in problem.message
+
+
+def test_missing_required_value(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",Case presentation,\"In", ",,\"In"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "locator", "constraint-error")
+    assert "required" in problem.message
+
+
+def test_duplicate_key(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("ssa,2016-08", "cga,2016-08"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "finding_id", "primary-key")
+
+
+def test_unknown_source(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",mg,case,", ",mg,elsewhere,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "source_id", "foreign-key")
+    assert '"elsewhere"' in problem.message
+
+
+def test_source_text_missing(tiny):
+    (tiny.root / "sources" / "000_0123456789abcdef.txt").unlink()
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    assert {(p.row, p.column, p.rule) for p in excinfo.value.problems} == {
+        (2, "source_id", "source-exists"), (3, "source_id", "source-exists")}
+
+
+def test_quote_not_in_source(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("at presentation", "at diagnosis"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (2, "quote", "quote-in-source")
+    assert "000_0123456789abcdef.txt" in problem.message
+
+
+def test_quote_may_differ_in_whitespace_only(tiny):
+    # the source breaks the line inside "at\npresentation"; the quote has a space
+    df = load_table("findings", tiny.descriptor)
+    assert df.loc[0, "quote"].endswith("at presentation.")
+
+
+def test_number_not_in_quote(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("cga,,lab,29924,", "cga,,lab,29942,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (2, "value", "number-in-quote")
+    assert "29942" in problem.message
+
+
+def test_unit_not_in_quote(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",29924,µg/L,", ",29924,mg/L,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (2, "unit", "unit-in-quote")
+
+
+def test_date_not_in_quote(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("2016-08", "2016-09"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "date", "date-in-quote")
+
+
+def test_every_problem_is_listed(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("29924", "1").replace(",30,", ",31,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    assert [(p.row, p.rule) for p in excinfo.value.problems] == [
+        (2, "number-in-quote"), (3, "number-in-quote")]
+    assert str(excinfo.value).startswith("2 problems:")
+
+
+def test_table_without_provenance_columns(tiny):
+    schema = copy.deepcopy(SCHEMA)
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != "locator"]
+    tiny.write_schema(schema)
+    tiny.write_csv(GOOD_ROWS.replace(",Case presentation", "").replace(",locator", ""))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.column, problem.rule) == ("locator", "provenance-columns")
+
+
+def test_list_field(tiny):
+    schema = copy.deepcopy(SCHEMA)
+    del schema["fields"][3]["netbook:unitField"]
+    schema["fields"][4]["netbook:separator"] = ";"
+    tiny.write_schema(schema)
+    df = load_table("findings", tiny.descriptor)
+    assert df.loc[1, "unit"] == ["mg"]
