@@ -1,4 +1,6 @@
 # Two commands matter: `make book` and `make test`. Both set up .venv first.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,16 +11,16 @@ STAMP  := $(VENV)/.installed
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 # Drop jupyter-cache records whose inputs (data files a chapter loads,
 # requirements.txt, the helper package) changed: jupyter-cache keys on code only.
 book: $(STAMP)
 	$(BIN)/python -m netbook.cache_inputs
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	mkdir -p _build
+	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 
 test: book
 	$(BIN)/python -m pytest tests --nbval chapters

@@ -33,26 +33,31 @@ class InputsError(ValueError):
     pass
 
 
-def _code(nb_path: Path) -> str:
+def _code_cells(nb_path: Path) -> list[str]:
     nb = nbformat.read(nb_path, as_version=4)
-    cells = [c.source for c in nb.cells if c.cell_type == "code"]
     # IPython magics are not Python; they never load tables, so blank them out.
-    return "\n".join("\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                               for line in cell.splitlines()) for cell in cells)
+    return ["\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                      for line in c.source.splitlines())
+            for c in nb.cells if c.cell_type == "code"]
+
+
+def _calls(nb_path: Path):
+    for number, source in enumerate(_code_cells(nb_path), start=1):
+        for node in ast.walk(ast.parse(source, filename=str(nb_path))):
+            if isinstance(node, ast.Call):
+                yield number, node
 
 
 def tables_read(nb_path: Path) -> list[str]:
     """Names of the tables a notebook loads, from its ``load_table`` calls."""
     names = set()
-    for node in ast.walk(ast.parse(_code(nb_path), filename=str(nb_path))):
-        if not isinstance(node, ast.Call):
-            continue
+    for cell, node in _calls(nb_path):
         func = node.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
         if called == "load_table":
             arg = node.args[0] if node.args else None
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                raise InputsError(f"{nb_path.name}, line {node.lineno}: load_table needs a literal "
+                raise InputsError(f"{nb_path.name}, code cell {cell}, line {node.lineno}: load_table needs a literal "
                                   "table name so the build knows which data the chapter reads")
             names.add(arg.value)
         elif called == "load_sources":
@@ -73,7 +78,7 @@ def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
         wanted = sorted(resources)
     if wanted:
         wanted.append("sources")  # every table is validated against the sources
-        files |= set(paths.SOURCES.glob("*.txt"))
+        files |= set((package.parent / resources["sources"]["path"]).parent.glob("*.txt"))
     for name in wanted:
         if name not in resources:
             raise InputsError(f"{nb_path.name} loads unknown table {name!r}")
@@ -84,17 +89,23 @@ def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
     return sorted(files)
 
 
-def digest(nb_path: Path) -> str:
+def _key(path: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(paths.ROOT)) if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def digest(nb_path: Path, package: Path = paths.DATAPACKAGE) -> str:
     h = hashlib.sha256()
-    for f in input_files(nb_path):
-        h.update(str(f.relative_to(paths.ROOT)).encode())
+    for f in input_files(nb_path, package):
+        h.update(_key(f).encode())
         h.update(b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
 
 
-def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE) -> list[Path]:
+def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE,
+            package: Path = paths.DATAPACKAGE) -> list[Path]:
     """Drop cache records of notebooks whose inputs changed; return those notebooks."""
     from jupyter_cache import get_cache
 
@@ -103,8 +114,8 @@ def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE) -> lis
     new, stale = {}, []
     cache = get_cache(cache_dir) if cache_dir.exists() else None
     for nb_path in notebooks:
-        key = str(nb_path.resolve().relative_to(paths.ROOT))
-        new[key] = digest(nb_path)
+        key = _key(nb_path)
+        new[key] = digest(nb_path, package)
         if old.get(key) == new[key]:
             continue
         stale.append(nb_path)
@@ -114,7 +125,7 @@ def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE) -> lis
             record = cache.match_cache_notebook(nbformat.read(nb_path, as_version=4))
         except KeyError:
             continue  # never cached, or its code changed: it re-executes anyway
-        cache.remove_cache_record(record.pk)
+        cache.remove_cache(record.pk)
     cache_dir.mkdir(parents=True, exist_ok=True)
     record_file.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n")
     return stale
@@ -131,7 +142,7 @@ def main() -> int:
         print(f"netbook.cache_inputs: {exc}", file=sys.stderr)
         return 1
     for nb_path in stale:
-        print(f"inputs changed, will execute: {nb_path.relative_to(paths.ROOT)}")
+        print(f"inputs changed, will execute: {_key(nb_path)}")
     return 0
 
 

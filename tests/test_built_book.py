@@ -1,0 +1,72 @@
+"""The built HTML book: every toc entry a page, images described, no warnings,
+nothing fetched from another host. `make test` builds the book first."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from netbook import paths
+from test_chapters import toc_files
+
+HTML = paths.BUILD_HTML
+BUILD_LOG = paths.ROOT / "_build" / "build.log"
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, BeautifulSoup]:
+    assert HTML.exists(), "no _build/html: run `make book` (make test does) before these tests"
+    return {str(p.relative_to(HTML)): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+            for p in sorted(HTML.rglob("*.html")) if "_static" not in p.parts}
+
+
+def test_every_toc_entry_became_a_page(pages):
+    missing = [e for e in toc_files() if f"{e}.html" not in pages]
+    assert not missing, f"toc entries without a page: {missing}"
+
+
+def test_build_emitted_no_warnings():
+    assert BUILD_LOG.exists(), "make book writes _build/build.log"
+    log = BUILD_LOG.read_text(encoding="utf-8")
+    assert "build succeeded" in log
+    warnings = [line for line in log.splitlines() if re.search(r"\bWARNING\b|\bERROR\b", line)
+                and "Kernel is running over TCP" not in line]
+    assert not warnings, "\n".join(warnings[:20])
+
+
+def test_every_image_has_alt_text(pages):
+    missing = [f"{name}: {img.get('src')}" for name, soup in pages.items()
+               for img in soup.find_all("img") if not (img.get("alt") or "").strip()]
+    assert not missing, missing
+
+
+def test_every_figure_has_a_caption(pages):
+    bare = [f"{name}: {fig.get('id')}" for name, soup in pages.items()
+            for fig in soup.find_all("figure") if not fig.find("figcaption")]
+    assert not bare, bare
+
+
+def test_no_resource_from_another_host(pages):
+    external = re.compile(r"^(https?:)?//", re.I)
+    found = []
+    for name, soup in pages.items():
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+                          ("source", "src"), ("video", "src"), ("audio", "src")):
+            for element in soup.find_all(tag):
+                url = element.get(attr) or ""
+                if tag == "link" and "stylesheet" not in (element.get("rel") or []) \
+                        and "preload" not in (element.get("rel") or []):
+                    continue
+                if external.match(url):
+                    found.append(f"{name}: <{tag} {attr}={url}>")
+    assert not found, found
+
+
+def test_glued_values_were_substituted(pages):
+    leftovers = [name for name, soup in pages.items() if "{glue" in soup.get_text()]
+    assert not leftovers, f"unrendered glue roles on: {leftovers}"
+
+
+def test_not_medical_advice_is_stated(pages):
+    assert "not medical advice" in pages["intro.html"].get_text()

@@ -1,0 +1,81 @@
+"""The build re-executes a chapter when the data it reads (or a pin) changes."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+
+from netbook import cache_inputs
+
+
+def write_notebook(path, *sources):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_tables_read_from_literal_calls(tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb",
+                        "import netbook\nfrom netbook import load_table, load_sources",
+                        "events = load_table('course_of_disease')\nsrc = load_sources()",
+                        "%matplotlib inline\ntrials = netbook.load_table(\"trial_outcomes\")")
+    assert cache_inputs.tables_read(nb) == ["course_of_disease", "sources", "trial_outcomes"]
+
+
+def test_load_all_tables_reads_everything(tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb", "tables = netbook.load_all_tables()")
+    assert cache_inputs.tables_read(nb) == [cache_inputs.ALL_TABLES]
+
+
+def test_computed_table_name_is_refused(tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb", "x = 1", "name = 'trial' + '_outcomes'\nload_table(name)")
+    with pytest.raises(cache_inputs.InputsError, match=r"a.ipynb, code cell 2, line 2: load_table needs a literal"):
+        cache_inputs.tables_read(nb)
+
+
+def test_unknown_table_is_refused(tiny, tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb", "load_table('nope')")
+    with pytest.raises(cache_inputs.InputsError, match="unknown table 'nope'"):
+        cache_inputs.input_files(nb, tiny.descriptor)
+
+
+def test_inputs_of_a_chapter(tiny, tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb", "load_table('findings')")
+    names = {p.name for p in cache_inputs.input_files(nb, tiny.descriptor)}
+    assert {"findings.csv", "findings.schema.json", "sources.csv", "datapackage.json",
+            "000_0123456789abcdef.txt", "requirements.txt", "tables.py"} <= names
+    plain = write_notebook(tmp_path / "b.ipynb", "print(1)")
+    assert "findings.csv" not in {p.name for p in cache_inputs.input_files(plain, tiny.descriptor)}
+
+
+def test_refresh_drops_only_the_affected_record(tiny, tmp_path):
+    cache_dir = tmp_path / "cache"
+    reads = write_notebook(tmp_path / "reads.ipynb", "df = load_table('findings')")
+    other = write_notebook(tmp_path / "other.ipynb", "print('no data')")
+    cache = get_cache(cache_dir)
+
+    def cache_both():
+        for nb in (reads, other):
+            cache.cache_notebook_file(nb, check_validity=False, overwrite=True)
+
+    def cached():
+        return sorted(r.uri.rsplit("/", 1)[-1] for r in cache.list_cache_records())
+
+    cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor)  # records the digests
+    cache_both()
+    assert cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor) == []
+    assert cached() == ["other.ipynb", "reads.ipynb"]
+
+    tiny.write_csv(tiny.csv_path.read_text(encoding="utf-8").replace("therapy start", "lab"))
+    assert cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor) == [reads]
+    assert cached() == ["other.ipynb"]
+    # the new digest is recorded: the next build executes nothing more
+    cache_both()
+    assert cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor) == []
+
+
+def test_every_chapter_declares_its_inputs():
+    for nb in cache_inputs.chapter_notebooks():
+        assert cache_inputs.input_files(nb), nb

@@ -1,0 +1,90 @@
+"""Static checks on the chapter notebooks, before nbval re-executes them."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from netbook import paths
+
+NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
+VOLATILE = [
+    (re.compile(r"0x[0-9a-fA-F]{6,}"), "a memory address"),
+    (re.compile(r"\b20\d\d-\d\d-\d\d[T ]\d\d:\d\d"), "a timestamp"),
+    (re.compile(r"/work/|/home/|/tmp/"), "a machine-specific path"),
+]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def cells(nb: Path) -> list[dict]:
+    return json.loads(nb.read_text(encoding="utf-8"))["cells"]
+
+
+def test_every_notebook_is_in_the_toc():
+    listed = set(toc_files())
+    missing = [nb.name for nb in NOTEBOOKS if f"chapters/{nb.stem}" not in listed]
+    assert not missing, f"notebooks not in _toc.yml: {missing}"
+
+
+def test_every_toc_entry_exists():
+    for entry in toc_files():
+        candidates = [paths.ROOT / f"{entry}{ext}" for ext in (".ipynb", ".md")]
+        assert any(c.exists() for c in candidates), f"_toc.yml lists {entry}, which does not exist"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stored(nb):
+    code = [c for c in cells(nb) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    unexecuted = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+    assert not unexecuted, f"code cells never executed (nbval would compare nothing): {unexecuted}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_hold_nothing_volatile(nb):
+    for index, cell in enumerate(cells(nb)):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                pytest.fail(f"cell {index} stored an error: {output.get('ename')}")
+            texts = ["".join(output.get("text", []))]
+            for mime, data in output.get("data", {}).items():
+                if mime.startswith("text/") or mime.endswith("text/plain") or mime.endswith("text/html"):
+                    texts.append("".join(data) if isinstance(data, list) else str(data))
+            for text in texts:
+                for pattern, what in VOLATILE:
+                    match = pattern.search(text)
+                    assert not match, f"cell {index} output holds {what}: {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_glue_reference_is_glued(nb):
+    glued, used = set(), set()
+    for cell in cells(nb):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            glued |= set(re.findall(r"glue\(\s*[\"']([^\"']+)[\"']", source))
+        else:
+            used |= set(re.findall(r"\{glue(?::\w+)?\}`([^`]+?)(?::[^`]*)?`", source))
+    assert used <= glued, f"referenced but never glued: {sorted(used - glued)}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_caption_and_alt_text(nb):
+    for index, cell in enumerate(cells(nb)):
+        # glued figures are stored under application/papermill.record/... keys instead
+        makes_image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        if not makes_image:
+            continue
+        meta = cell.get("metadata", {}).get("mystnb", {})
+        assert meta.get("figure", {}).get("caption"), f"cell {index}: figure without a caption"
+        assert meta.get("figure", {}).get("name"), f"cell {index}: figure without a label"
+        assert meta.get("image", {}).get("alt"), f"cell {index}: figure without alt text"

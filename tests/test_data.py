@@ -1,0 +1,124 @@
+"""Every table in the data package validates, and its checks bite."""
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from netbook import TableError, list_tables, load_sources, load_table, paths
+
+TABLES = list_tables()
+SHARED = paths.ROOT.parent / "shared" / "sources"
+
+
+def _descriptor() -> dict:
+    return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+
+
+def _schema(name: str) -> dict:
+    resource = next(r for r in _descriptor()["resources"] if r["name"] == name)
+    return json.loads((paths.DATA / resource["schema"]).read_text(encoding="utf-8"))
+
+
+def test_sources_table_matches_the_files():
+    sources = load_sources()
+    listed = set(sources["file"])
+    on_disk = {p.name for p in paths.SOURCES.glob("*.txt")}
+    assert listed == on_disk
+    assert sources["preferred"].sum() == sources["publication_id"].nunique()
+
+
+def test_source_texts_are_byte_identical_to_shared():
+    # ../shared exists on the developers' machines and in CI, not on a user's clone.
+    if not SHARED.exists():
+        pytest.skip("../shared/sources is absent here; data/sources holds the copies")
+    for original in sorted(SHARED.glob("*.txt")):
+        copy = paths.SOURCES / original.name
+        assert copy.exists(), f"{original.name} is missing from data/sources"
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == \
+            hashlib.sha256(original.read_bytes()).hexdigest(), original.name
+
+
+def test_there_are_extracted_tables():
+    assert TABLES, "data/datapackage.json registers no extracted table"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_validates(name):
+    df = load_table(name)
+    assert len(df) > 0, f"{name} is empty"
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_table_schema_is_complete(name):
+    schema = _schema(name)
+    names = [f["name"] for f in schema["fields"]]
+    assert names[-3:] == ["source_id", "locator", "quote"], "provenance columns come last"
+    assert schema.get("primaryKey"), "every table needs a primary key"
+    assert {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}} \
+        in schema.get("foreignKeys", []), "source_id must reference the sources table"
+    assert any(f.get("netbook:role") == "value" for f in schema["fields"]), \
+        "no field is marked as holding extracted values, so no number would be checked"
+    undocumented = [f["name"] for f in schema["fields"] if not f.get("description")]
+    assert not undocumented, f"fields without a description: {undocumented}"
+
+
+def _first_numeric_cell(name: str) -> tuple[int, str] | None:
+    """(row index, field) of the first numeric value cell, for the mutation test."""
+    schema = _schema(name)
+    numeric = [f["name"] for f in schema["fields"]
+               if f.get("netbook:role") == "value" and f.get("type") in {"integer", "number"}]
+    resource = next(r for r in _descriptor()["resources"] if r["name"] == name)
+    with (paths.DATA / resource["path"]).open(newline="", encoding="utf-8") as f:
+        for index, row in enumerate(csv.DictReader(f)):
+            for field in numeric:
+                if row[field] not in ("", None):
+                    return index, field
+    return None
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_changing_one_number_fails_validation(name, tmp_path):
+    """A number edited in the CSV without its quote must not get through."""
+    found = _first_numeric_cell(name)
+    if found is None:
+        pytest.skip(f"{name} has no numeric value field")
+    index, field = found
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    resource = next(r for r in _descriptor()["resources"] if r["name"] == name)
+    csv_path = copy / resource["path"]
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+        fieldnames = list(rows[0])
+    original = rows[index][field]
+    rows[index][field] = str(int(float(original)) + 7919)  # a prime: not a printed neighbour
+    with csv_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(TableError) as excinfo:
+        load_table(name, copy / "datapackage.json")
+    assert any(p.rule == "number-in-quote" and p.column == field and p.row == index + 2
+               for p in excinfo.value.problems), str(excinfo.value)
+
+
+def test_helpers_never_load_tables_themselves():
+    """Only chapters load tables, so the build can see what each chapter reads."""
+    offenders = []
+    for module in sorted((paths.ROOT / "src" / "netbook").glob("*.py")):
+        if module.name in {"tables.py", "__init__.py"}:
+            continue
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if called in {"load_table", "load_all_tables", "load_sources"}:
+                    offenders.append(f"{module.name}:{node.lineno}")
+    assert not offenders, f"these modules load tables; pass DataFrames in instead: {offenders}"
