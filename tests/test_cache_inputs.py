@@ -1,6 +1,8 @@
 """The build re-executes a chapter when the data it reads (or a pin) changes."""
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 from jupyter_cache import get_cache
@@ -69,8 +71,12 @@ def test_refresh_drops_only_the_affected_record(tiny, tmp_path):
     assert cached() == ["other.ipynb", "reads.ipynb"]
 
     tiny.write_csv(tiny.csv_path.read_text(encoding="utf-8").replace("therapy start", "lab"))
+    for nb in (reads, other):
+        os.utime(nb, (0, 0))
     assert cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor) == [reads]
     assert cached() == ["other.ipynb"]
+    # Sphinx re-reads only newer files: the stale chapter is touched, the other is not
+    assert reads.stat().st_mtime > 0 and other.stat().st_mtime == 0
     # the new digest is recorded: the next build executes nothing more
     cache_both()
     assert cache_inputs.refresh([reads, other], cache_dir, tiny.descriptor) == []

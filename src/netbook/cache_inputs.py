@@ -4,8 +4,10 @@ jupyter-cache keys a notebook on its code cells (and kernelspec) only: change a 
 chapter loads, or a pin in requirements.txt, and the cached outputs would still be
 served. Before each build (``python -m netbook.cache_inputs``) this module hashes what
 each chapter reads besides its code, compares with the digest recorded at the previous
-build, and drops the cache record of every chapter whose inputs changed, so that
-jupyter-book re-executes exactly those chapters.
+build, and for every chapter whose inputs changed drops its cache record and touches
+the notebook (Sphinx re-reads only documents whose file is newer than its last read,
+so without the touch myst-nb would not even look at the cache). jupyter-book then
+re-executes exactly those chapters.
 
 What a chapter reads is found statically: every ``load_table("<name>")`` call in its
 code cells names a table, whose CSV and schema are inputs. ``load_sources()`` and
@@ -18,6 +20,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -119,6 +122,7 @@ def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE,
         if old.get(key) == new[key]:
             continue
         stale.append(nb_path)
+        os.utime(nb_path)
         if cache is None:
             continue
         try:
