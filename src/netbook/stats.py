@@ -1,0 +1,139 @@
+"""Proportions with exact confidence intervals, and counts printed as words.
+
+Small series and abstracts report counts such as "7 out of their 32" or "two patients".
+This module turns them into rates with exact (Clopper–Pearson) confidence intervals,
+computed by :func:`scipy.stats.binomtest`, not by a hand-written formula.
+
+Clopper–Pearson intervals are conservative (coverage at least the nominal level) and
+stay inside [0, 1], which matters for counts of 0 or n in series of a few patients.
+
+:func:`read_count` reads a count the way the extraction tables record it in
+``count_as_printed`` ("Seventeen", "two", "the third patient", "neither ... nor").
+"""
+from __future__ import annotations
+
+import numbers
+import re
+
+import pandas as pd
+from scipy.stats import binomtest
+
+__all__ = ["exact_ci", "with_rate_ci", "read_count", "count_reading"]
+
+
+def _as_count(value, name: str) -> int:
+    if value is None or value is pd.NA or isinstance(value, bool):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and float(value).is_integer():
+        return int(value)
+    raise ValueError(f"{name} must be a whole number, got {value!r}")
+
+
+def _check(k, n) -> tuple[int, int]:
+    k, n = _as_count(k, "k"), _as_count(n, "n")
+    if n < 0 or k < 0:
+        raise ValueError(f"counts cannot be negative: k={k}, n={n}")
+    if n == 0:
+        raise ValueError("n = 0: a proportion needs at least one observation")
+    if k > n:
+        raise ValueError(f"k={k} is larger than n={n}")
+    return k, n
+
+
+def exact_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) confidence interval of the proportion k/n.
+
+    Raises ValueError for negative counts, n = 0, k > n or non-integer counts.
+    """
+    k, n = _check(k, n)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie between 0 and 1, got {confidence!r}")
+    ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n",
+                 confidence: float = 0.95) -> pd.DataFrame:
+    """A copy of ``df`` with columns ``rate`` (k/n), ``ci_low`` and ``ci_high``.
+
+    ``k`` and ``n`` name the columns holding the counts. Every row is validated as in
+    :func:`exact_ci`; the error names the offending row.
+    """
+    for column in (k, n):
+        if column not in df.columns:
+            raise KeyError(f"no column {column!r} in the DataFrame")
+    rates, lows, highs = [], [], []
+    for label, (kk, nn) in zip(df.index, zip(df[k], df[n])):
+        try:
+            kk, nn = _check(kk, nn)
+            low, high = exact_ci(kk, nn, confidence)
+        except ValueError as exc:
+            raise ValueError(f"row {label!r}: {exc}") from exc
+        rates.append(kk / nn)
+        lows.append(low)
+        highs.append(high)
+    out = df.copy()
+    out["rate"] = rates
+    out["ci_low"] = lows
+    out["ci_high"] = highs
+    return out
+
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+          "seventeen", "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+         "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+             "ninth", "tenth", "last", "remaining"}
+_NEGATIONS = {"neither", "none", "no"}
+
+
+def _cardinal(word: str) -> int | None:
+    word = word.casefold()
+    if word in _UNITS:
+        return _UNITS.index(word)
+    if word in _TENS:
+        return _TENS[word]
+    tens, _, unit = word.partition("-")
+    if tens in _TENS and unit in _UNITS[1:10]:
+        return _TENS[tens] + _UNITS.index(unit)
+    return None
+
+
+def count_reading(printed: str) -> str:
+    """How a printed count is read: 'digits', 'number word', 'ordinal' or 'negation'.
+
+    - 'digits': "14";
+    - 'number word': a cardinal written out, "two", "Seventeen", "twenty-one";
+    - 'ordinal': "the third patient", one patient singled out (count 1);
+    - 'negation': "neither" / "none" / "no" (count 0).
+
+    Raises ValueError for anything else, so an unforeseen phrasing is never guessed.
+    """
+    text = " ".join(printed.split())
+    if re.fullmatch(r"\d+", text):
+        return "digits"
+    if _cardinal(text) is not None:
+        return "number word"
+    words = text.casefold().split()
+    if len(words) == 3 and words[0] == "the" and words[1] in _ORDINALS and words[2] == "patient":
+        return "ordinal"
+    if text.casefold() in _NEGATIONS:
+        return "negation"
+    raise ValueError(f"cannot read {printed!r} as a count")
+
+
+def read_count(printed: str) -> int:
+    """The count a printed phrase states (see :func:`count_reading` for the forms)."""
+    kind = count_reading(printed)
+    text = " ".join(printed.split())
+    if kind == "digits":
+        return int(text)
+    if kind == "number word":
+        return _cardinal(text)
+    if kind == "ordinal":
+        return 1
+    return 0
