@@ -122,3 +122,13 @@ def test_helpers_never_load_tables_themselves():
                 if called in {"load_table", "load_all_tables", "load_sources"}:
                     offenders.append(f"{module.name}:{node.lineno}")
     assert not offenders, f"these modules load tables; pass DataFrames in instead: {offenders}"
+
+
+def test_sources_readme_agrees_with_sources_table():
+    readme = (paths.SOURCES / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
+            if line.startswith("| `")}
+    for source in load_sources().itertuples():
+        assert source.file in rows, f"{source.file} is not in data/sources/README.md"
+        assert f"`{source.source_id}`" in rows[source.file]
+        assert source.licence in rows[source.file], f"licence of {source.file} differs"
