@@ -249,7 +249,9 @@ def _value_problems(row: pd.Series, field: dict, quote: str, file: str, number: 
     unit_field = field.get("netbook:unitField")
     if unit_field:
         unit = row[unit_field]
-        if unit is not None and unit is not pd.NA and unit != "" and not provenance.unit_in_quote(unit, quote):
+        # A row of an all-string table comes out of iterrows() with NaN, not pd.NA, for
+        # an empty cell: only a non-empty string is a unit to look for.
+        if isinstance(unit, str) and unit.strip() and not provenance.unit_in_quote(unit, quote):
             problems.append(Problem(file, number, unit_field, "unit-in-quote",
                                     f"the unit {unit!r} of {col} does not occur in the quote"))
     return problems
