@@ -1,33 +1,104 @@
-"""Show a DataFrame in a chapter with stable outputs.
+"""Show tables and provenance in a chapter, with stable outputs.
 
 A pandas Styler's plain-text form carries a memory address ("<Styler at 0x7f...>"),
 which changes on every run and would make nbval fail for nothing. :func:`table` shows
 the same HTML without an index, and a plain-text form that depends only on the data.
+
+:func:`provenance` is the note under a table or figure: which data files it came from
+(each with a link to download the CSV, which the build publishes under ``tables/``)
+and which parts of which sources those rows quote.
 """
 from __future__ import annotations
 
 import html
+from pathlib import PurePosixPath
 
 import pandas as pd
 
 
+def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list[str]]:
+    files, places = [], []
+    for df in loaded:
+        meta = df.attrs.get("netbook")
+        if not meta:
+            raise ValueError("provenance() needs DataFrames as returned by load_table "
+                             "(their attrs name the file); pass the loaded table itself")
+        files.append(PurePosixPath(meta["file"]).name)
+        pairs = df[["source_id", "locator"]].drop_duplicates().astype(str)
+        for source_id, group in pairs.groupby("source_id", sort=True):
+            places.append(f"{source_id}: {'; '.join(sorted(group['locator']))}")
+    return sorted(dict.fromkeys(files)), sorted(dict.fromkeys(places))
+
+
+class Provenance:
+    def __init__(self, loaded: tuple[pd.DataFrame, ...]):
+        self.files, self.places = _provenance_parts(loaded)
+
+    def _repr_html_(self) -> str:
+        links = ", ".join(f'<a href="../tables/{html.escape(f)}" download><code>{html.escape(f)}</code></a>'
+                          for f in self.files)
+        places = "<br>".join(html.escape(p) for p in self.places)
+        return (f'<p class="provenance-note"><strong>Data:</strong> {links} (CSV, with a '
+                f"verbatim quote for every row)<br><strong>Sources:</strong><br>{places}</p>")
+
+    def __repr__(self) -> str:
+        return "Data: " + ", ".join(self.files) + "\nSources:\n" + "\n".join(self.places)
+
+
+def provenance(*loaded: pd.DataFrame) -> Provenance:
+    """The provenance note for a table or figure derived from these loaded tables."""
+    return Provenance(loaded)
+
+
 class Table:
-    def __init__(self, df: pd.DataFrame, caption: str | None = None):
+    def __init__(self, df: pd.DataFrame, caption: str | None, loaded: tuple[pd.DataFrame, ...]):
         self.df = df
         self.caption = caption
+        self.note = Provenance(loaded) if loaded else None
 
     def _repr_html_(self) -> str:
         body = self.df.to_html(index=False, na_rep="—", border=0, classes="netbook-table",
                                escape=True)
         if self.caption:
             body = body.replace(">\n", f">\n<caption>{html.escape(self.caption)}</caption>\n", 1)
-        return body
+        return body + (self.note._repr_html_() if self.note else "")
 
     def __repr__(self) -> str:
         text = self.df.to_string(index=False, na_rep="—")
-        return f"{self.caption}\n{text}" if self.caption else text
+        text = f"{self.caption}\n{text}" if self.caption else text
+        return f"{text}\n{self.note!r}" if self.note else text
 
 
-def table(df: pd.DataFrame, caption: str | None = None) -> Table:
-    """Display ``df`` as an HTML table without its index."""
-    return Table(df.reset_index(drop=True), caption)
+def table(df: pd.DataFrame, caption: str | None = None, *loaded: pd.DataFrame) -> Table:
+    """Display ``df`` as an HTML table without its index.
+
+    Pass the loaded tables it was derived from to print the provenance note under it:
+    ``table(summary, "Outcomes per arm", outcomes)``.
+    """
+    return Table(df.reset_index(drop=True), caption, loaded)
+
+
+def markdown_table(df: pd.DataFrame) -> "MarkdownTable":
+    """A table rendered by the book as Markdown, so the book's search indexes its text."""
+    return MarkdownTable(df.reset_index(drop=True))
+
+
+class MarkdownTable:
+    def __init__(self, df: pd.DataFrame):
+        self.df = df
+
+    @staticmethod
+    def _cell(value) -> str:
+        text = "—" if value is None or (not isinstance(value, list) and pd.isna(value)) else str(value)
+        # a pipe would end the cell, and a backtick or role would be parsed as MyST
+        return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+
+    def _repr_markdown_(self) -> str:
+        header = "| " + " | ".join(self.df.columns) + " |"
+        rule = "|" + "---|" * len(self.df.columns)
+        rows = ["| " + " | ".join(self._cell(v) for v in row) + " |"
+                for row in self.df.itertuples(index=False)]
+        return "\n".join([header, rule, *rows])
+
+    def __repr__(self) -> str:
+        return self.df.to_string(index=False, na_rep="—")

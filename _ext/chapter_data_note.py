@@ -1,0 +1,59 @@
+"""At the foot of every chapter page: when its data last changed, and from which files.
+
+The files are the ones the build already tracks for re-execution
+(netbook.cache_inputs.input_files: the tables the chapter loads, their schemas, the
+sources table and texts). The date is the last git commit touching any of them; the
+page says so when they have uncommitted changes or the book is not built from git.
+Computed at build time, so the notebooks' stored outputs stay free of dates.
+"""
+from __future__ import annotations
+
+import html
+import subprocess
+
+from netbook import cache_inputs, paths
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip()
+
+
+def note_for(notebook) -> str | None:
+    files = [f for f in cache_inputs.input_files(notebook) if f.is_relative_to(paths.DATA)]
+    if not files:
+        return None
+    relative = [str(f.relative_to(paths.ROOT)) for f in files]
+    date = _git("log", "-1", "--format=%cs", "--", *relative)
+    dirty = _git("status", "--porcelain", "--", *relative)
+    if date is None:
+        when = "unknown (the book was not built from a git checkout)"
+    else:
+        when = date or "not yet committed"
+        if dirty:
+            when += ", with uncommitted changes since"
+    texts = sorted(r for r in relative if r.startswith("data/sources/") and r.endswith(".txt"))
+    tables = sorted(r for r in relative if r.startswith("data/tables/") and r.endswith(".csv"))
+    return (
+        '<aside class="provenance-note chapter-data-note" aria-label="Data of this chapter">'
+        f"<p><strong>Data of this chapter last changed:</strong> {html.escape(when)}.</p>"
+        f"<p><strong>Tables read:</strong> {html.escape(', '.join(tables) or 'none')}.<br>"
+        f"<strong>Source texts they quote:</strong> {html.escape(', '.join(texts))}.</p></aside>"
+    )
+
+
+def _add_note(app, pagename, templatename, context, doctree):
+    notebook = paths.ROOT / f"{pagename}.ipynb"
+    if not pagename.startswith("chapters/") or not notebook.exists() or "body" not in context:
+        return
+    note = note_for(notebook)
+    if note:
+        context["body"] += note
+
+
+def setup(app):
+    app.connect("html-page-context", _add_note)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

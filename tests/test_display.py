@@ -1,0 +1,33 @@
+"""Tables and provenance notes render the same way on every run."""
+import pandas as pd
+import pytest
+
+from netbook import load_table
+from netbook.display import markdown_table, provenance, table
+
+
+def test_table_html_has_caption_and_no_index(tiny):
+    df = pd.DataFrame({"b": [2, 1], "a": ["x", None]}, index=[7, 9])
+    html = table(df, "Two rows")._repr_html_()
+    assert "<caption>Two rows</caption>" in html
+    assert ">7<" not in html and "—" in html
+    assert repr(table(df)) == repr(table(df))  # no memory address in the text form
+
+
+def test_provenance_names_files_and_locators(tiny):
+    findings = load_table("findings", tiny.descriptor)
+    note = provenance(findings)
+    assert note.files == ["findings.csv"]
+    assert note.places == ["case: Case presentation"]
+    assert 'href="../tables/findings.csv"' in note._repr_html_()
+    assert "findings.csv" in repr(table(findings[["finding_id"]], "F", findings))
+
+
+def test_provenance_refuses_a_derived_frame_without_origin():
+    with pytest.raises(ValueError, match="DataFrames as returned by load_table"):
+        provenance(pd.DataFrame({"source_id": ["a"], "locator": ["b"]}))
+
+
+def test_markdown_table_escapes_pipes_and_backticks():
+    md = markdown_table(pd.DataFrame({"quote": ["| 08/2016 | `x` |"], "n": [None]}))._repr_markdown_()
+    assert md.splitlines()[2] == "| \\| 08/2016 \\| \\`x\\` \\| | — |"
