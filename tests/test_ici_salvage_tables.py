@@ -114,3 +114,25 @@ def test_arms_add_up_to_the_total():
     total = load_table("salvage_cohort").set_index("group").loc["all patients", "count"]
     outcomes = load_table("salvage_outcomes")
     assert outcomes.loc[outcomes["outcome"] == "treated", "count"].sum() == total
+
+
+@pytest.mark.parametrize("chapter,source", [
+    ("checkpoint_inhibitors", "002_dcf84ce6d430b244.txt"),
+    ("salvage_after_interferon", "001_c94afc5b11b30ef5.txt"),
+])
+def test_chapter_block_quotes_are_verbatim(chapter, source):
+    """The authors' conclusions are quoted in Markdown; they must match the source."""
+    import json
+    text = ws((paths.SOURCES / source).read_text(encoding="utf-8"))
+    nb = json.loads((paths.CHAPTERS / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    quotes = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        block = [line[2:] for line in lines if line.startswith("> ")]
+        if block:
+            quotes.append(ws(" ".join(block)))
+    assert quotes, "the chapter quotes its authors' conclusions"
+    for quote in quotes:
+        assert quote in text, quote
