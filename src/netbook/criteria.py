@@ -1,0 +1,222 @@
+"""Evaluate encoded selection criteria against a patient record, with three-valued logic.
+
+A criterion (one row of the ``selection_criteria`` table) says: *variable* *comparison*
+*threshold*, e.g. ``age_years lt 55``. Evaluated against a patient record (a mapping
+from variable names to values) it gives one of three answers:
+
+``"met"``, ``"not met"``, or ``"unknown"`` when the patient value is missing.
+
+An unknown value never passes and never fails. Criteria are combined per criteria set
+(or per option):
+
+* all-of: every result met -> met; any result not met -> not met; otherwise unknown;
+* any-of (rows sharing an ``any_of`` group): any met -> met; every one not met ->
+  not met; otherwise unknown. The group's result then enters the all-of combination.
+
+This encodes what a review text says; it is descriptive, not a clinical decision rule.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+MET = "met"
+NOT_MET = "not met"
+UNKNOWN = "unknown"
+RESULTS = (MET, NOT_MET, UNKNOWN)
+
+COMPARISONS = ("lt", "le", "gt", "ge", "eq", "ne", "in")
+VALUE_TYPES = ("number", "boolean", "category")
+LIST_SEPARATOR = ";"
+
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, pd.NA and empty strings count as an unknown patient value."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and value.strip() == "":
+        return True
+    try:
+        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, set)) else False
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _to_number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"not a number: {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+
+
+def _to_category(value: Any) -> str:
+    return str(value).strip().casefold()
+
+
+_CONVERT = {"number": _to_number, "boolean": _to_boolean, "category": _to_category}
+
+
+def parse_threshold(threshold: Any, value_type: str, comparison: str) -> Any:
+    """The threshold as a typed value; a list of typed values for ``in``."""
+    if value_type not in _CONVERT:
+        raise ValueError(f"unknown value_type {value_type!r}; expected one of {VALUE_TYPES}")
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}; expected one of {COMPARISONS}")
+    if is_missing(threshold):
+        raise ValueError("a criterion needs a threshold")
+    convert = _CONVERT[value_type]
+    if comparison == "in":
+        items = [item.strip() for item in str(threshold).split(LIST_SEPARATOR) if item.strip()]
+        if not items:
+            raise ValueError("comparison 'in' needs at least one threshold item")
+        return [convert(item) for item in items]
+    return convert(threshold)
+
+
+def compare(value: Any, comparison: str, threshold: Any, value_type: str = "number") -> str:
+    """One criterion: ``value <comparison> threshold`` -> met / not met / unknown.
+
+    A missing patient value gives ``"unknown"``. A present value that cannot be read
+    as ``value_type`` raises ``ValueError`` (a data error, not an unknown).
+    """
+    limit = parse_threshold(threshold, value_type, comparison)
+    if is_missing(value):
+        return UNKNOWN
+    if value_type in ("boolean", "category") and comparison in ("lt", "le", "gt", "ge"):
+        raise ValueError(f"comparison {comparison!r} needs numbers, not {value_type}")
+    v = _CONVERT[value_type](value)
+    if comparison == "lt":
+        ok = v < limit
+    elif comparison == "le":
+        ok = v <= limit
+    elif comparison == "gt":
+        ok = v > limit
+    elif comparison == "ge":
+        ok = v >= limit
+    elif comparison == "eq":
+        ok = v == limit
+    elif comparison == "ne":
+        ok = v != limit
+    else:  # "in"
+        ok = v in limit
+    return MET if ok else NOT_MET
+
+
+def combine_all(results: Iterable[str]) -> str:
+    """All-of: all met -> met; any not met -> not met; otherwise unknown."""
+    results = list(results)
+    _check(results)
+    if not results:
+        raise ValueError("cannot combine an empty list of criteria")
+    if NOT_MET in results:
+        return NOT_MET
+    if all(r == MET for r in results):
+        return MET
+    return UNKNOWN
+
+
+def combine_any(results: Iterable[str]) -> str:
+    """Any-of: any met -> met; all not met -> not met; otherwise unknown."""
+    results = list(results)
+    _check(results)
+    if not results:
+        raise ValueError("cannot combine an empty list of criteria")
+    if MET in results:
+        return MET
+    if all(r == NOT_MET for r in results):
+        return NOT_MET
+    return UNKNOWN
+
+
+def _check(results: list[str]) -> None:
+    bad = [r for r in results if r not in RESULTS]
+    if bad:
+        raise ValueError(f"not a criterion result: {bad[0]!r}; expected one of {RESULTS}")
+
+
+def _get(patient: Mapping[str, Any], variable: str) -> Any:
+    return patient.get(variable) if hasattr(patient, "get") else patient[variable]
+
+
+def evaluate_criteria(criteria: pd.DataFrame, patient: Mapping[str, Any]) -> pd.DataFrame:
+    """Each criterion row with the patient's value and the result (met / not met / unknown).
+
+    ``criteria`` has the columns of the ``selection_criteria`` table (at least variable,
+    value_type, comparison, threshold). Variables the record lacks are unknown.
+    """
+    out = criteria.copy()
+    values, results = [], []
+    for row in criteria.itertuples(index=False):
+        value = _get(patient, row.variable)
+        values.append(None if is_missing(value) else value)
+        results.append(compare(value, row.comparison, row.threshold, row.value_type))
+    out["patient_value"] = pd.array(values, dtype="object")
+    out["result"] = pd.array(results, dtype="string")
+    return out
+
+
+def combine_rows(evaluated: pd.DataFrame) -> str:
+    """Combine evaluated rows of one set or option: any-of groups first, then all-of."""
+    parts = []
+    group_col = evaluated["any_of"] if "any_of" in evaluated else pd.Series([None] * len(evaluated))
+    groups: dict[str, list[str]] = {}
+    for group, result in zip(group_col, evaluated["result"]):
+        if is_missing(group):
+            parts.append(str(result))
+        else:
+            groups.setdefault(str(group), []).append(str(result))
+    parts += [combine_any(rs) for _, rs in sorted(groups.items())]
+    return combine_all(parts)
+
+
+def evaluate(criteria: pd.DataFrame, patient: Mapping[str, Any],
+             by: str | list[str] = "criteria_set", strengths: Iterable[str] | None = None) -> pd.DataFrame:
+    """Combined result per group (default: per criteria set; ``by="option"`` per option).
+
+    ``strengths`` restricts the rows used (e.g. ``["required", "indication"]`` to leave
+    "favourable" criteria out). Returns one row per group with the counts of met, not
+    met and unknown criteria and the combined ``result``.
+    """
+    rows = criteria
+    if strengths is not None:
+        rows = rows[rows["strength"].isin(list(strengths))]
+    evaluated = evaluate_criteria(rows, patient)
+    keys = [by] if isinstance(by, str) else list(by)
+    records = []
+    for key, part in evaluated.groupby(keys, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        record = dict(zip(keys, key))
+        counts = part["result"].value_counts()
+        record.update({
+            "n_criteria": len(part),
+            "n_met": int(counts.get(MET, 0)),
+            "n_not_met": int(counts.get(NOT_MET, 0)),
+            "n_unknown": int(counts.get(UNKNOWN, 0)),
+            "result": combine_rows(part),
+        })
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=keys + ["n_criteria", "n_met", "n_not_met",
+                                                             "n_unknown", "result"])
