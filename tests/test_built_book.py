@@ -70,3 +70,26 @@ def test_glued_values_were_substituted(pages):
 
 def test_not_medical_advice_is_stated(pages):
     assert "not medical advice" in pages["intro.html"].get_text()
+
+
+def test_ledger_quotes_are_in_the_search_index():
+    import json
+
+    import snowballstemmer
+
+    from netbook import extracted_values, load_all_tables
+
+    raw = (HTML / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(raw[raw.index("(") + 1: raw.rindex(")")])
+    ledger = index["docnames"].index("chapters/provenance_ledger")
+    quotes = " ".join(extracted_values(load_all_tables())["quote"])
+    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{9,}", quotes)})[:40]
+    assert words, "the ledger has no quotes to search for"
+
+    def docs(term_docs):
+        return term_docs if isinstance(term_docs, list) else [term_docs]
+
+    stem = snowballstemmer.stemmer("english").stemWord  # the stemmer Sphinx's search uses
+    terms = index["terms"]
+    missing = [w for w in words if stem(w) not in terms or ledger not in docs(terms[stem(w)])]
+    assert not missing, f"quote words the search cannot find on the ledger page: {missing}"

@@ -88,3 +88,32 @@ def test_figures_have_caption_and_alt_text(nb):
         assert meta.get("figure", {}).get("caption"), f"cell {index}: figure without a caption"
         assert meta.get("figure", {}).get("name"), f"cell {index}: figure without a label"
         assert meta.get("image", {}).get("alt"), f"cell {index}: figure without alt text"
+
+
+def glossary_terms() -> list[str]:
+    text = (paths.ROOT / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line and not line.startswith(" ")]
+
+
+def test_glossary_has_the_sources_abbreviations():
+    expected = {"NET", "NEN", "SSA", "SSR", "IFN-α", "PRRT", "TACE", "SIRT", "5-HIAA", "CgA"}
+    assert expected <= set(glossary_terms())
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_use_of_an_abbreviation_links_the_glossary(nb):
+    prose = "\n".join("".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown")
+    # drop code spans and roles other than {term}, which are not prose
+    prose = re.sub(r"\{(?!term\})[\w:-]+\}`[^`]*`", " ", prose)
+    prose = re.sub(r"(?<!\})`[^`]*`", " ", prose)
+    unlinked = []
+    for term in glossary_terms():
+        word = re.compile(rf"(?<![\w-]){re.escape(term)}s?(?![\w-])")
+        first = word.search(prose)
+        if first is None:
+            continue
+        linked = re.compile(r"\{term\}`[^`]*`")
+        if not any(m.start() <= first.start() < m.end() for m in linked.finditer(prose)):
+            unlinked.append(term)
+    assert not unlinked, f"first use not linked with {{term}}: {unlinked}"
