@@ -12,7 +12,13 @@ from disk, where Chromium gives every file its own opaque origin.
 3. Bibliography entries as list items: docutils writes role="doc-biblioentry" (a
    deprecated ARIA role) inside a role="list", which axe-core reports as a critical
    violation (a list must contain list items).
+
+4. Data tables focusable: wide tables scroll sideways (_static/netbook.css), and a
+   scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
 """
+import re
+
+_DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
 
 POLICY = "; ".join([
     "default-src 'self' file:",
@@ -42,7 +48,8 @@ def _fix_page(app, pagename, templatename, context, doctree):
         if key in context:
             context[key] = [a for a in context[key] if not _is_thebe(a)]
     if "body" in context:
-        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+        body = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+        context["body"] = _DATA_TABLE.sub(r'<table tabindex="0"\1', body)
 
 
 def setup(app):
