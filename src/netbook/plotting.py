@@ -1,9 +1,14 @@
 """One look for every figure: headless, colour-blind safe, readable at page width."""
 from __future__ import annotations
 
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg")  # chapters run headless, in the build and under nbval
+# In a Jupyter kernel (the build, nbval) figures go to the inline backend; forcing Agg
+# there would show nothing. Elsewhere (scripts, tests) Agg draws without a display.
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
