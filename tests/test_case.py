@@ -151,6 +151,16 @@ def test_dehyphenation_keeps_real_hyphens():
     assert list(case.word_differences(clean, raw, "a ", "system").itertuples(index=False)) == []
 
 
+def test_figure_legend_and_its_months(texts):
+    legend = case.figure_legend(texts[0], 3)
+    assert legend.startswith("Figure 3. Hepatic metastases") and legend.endswith("CT = computed tomography.")
+    assert [str(p) for p in case.printed_months(legend)] == ["2017-05", "2018-09", "2019-03"]
+    # the raw extraction wraps the same legend over lines: same months
+    assert case.printed_months(case.figure_legend(texts[1], 3)) == case.printed_months(legend)
+    with pytest.raises(KeyError):
+        case.figure_legend(texts[0], 9)
+
+
 # ---------------------------------------------------------------------- Table 1
 
 def test_clean_table1_has_two_merged_rows(texts):

@@ -270,6 +270,19 @@ def source_text(sources: pd.DataFrame, source_id: str) -> str:
     return (paths.SOURCES / row["file"].iloc[0]).read_text(encoding="utf-8")
 
 
+def figure_legend(text: str, number: int) -> str:
+    """The legend paragraph 'Figure <number>. ...' of a text, whitespace collapsed."""
+    match = re.search(r"(?m)^Figure %d\.(.+?)(?:\n\s*\n|\Z)" % number, text, re.S)
+    if match is None:
+        raise KeyError(f"no legend of Figure {number}")
+    return " ".join(f"Figure {number}.{match.group(1)}".split())
+
+
+def printed_months(text: str) -> list[pd.Period]:
+    """The distinct months printed as MM/YYYY in a text, in time order."""
+    return sorted({to_period(m) for m in re.findall(r"\b\d{2}/\d{4}\b", text)})
+
+
 # ------------------------------------------------------------------------------ Table 1
 
 _DATE = r"\d{2}/\d{4}"
