@@ -5,6 +5,7 @@ import ast
 import csv
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -68,26 +69,50 @@ def test_table_schema_is_complete(name):
     assert not undocumented, f"fields without a description: {undocumented}"
 
 
-def _first_numeric_cell(name: str) -> tuple[int, str] | None:
-    """(row index, field) of the first numeric value cell, for the mutation test."""
-    schema = _schema(name)
-    numeric = [f["name"] for f in schema["fields"]
-               if f.get("netbook:role") == "value" and f.get("type") in {"integer", "number"}]
+def _value_fields(name: str) -> dict[str, dict]:
+    """Value fields whose cells can print a number (dates are checked separately)."""
+    return {f["name"]: f for f in _schema(name)["fields"]
+            if f.get("netbook:role") == "value" and f.get("type", "string") in {"integer", "number", "string"}}
+
+
+def _first_cell_with_a_number(name: str) -> tuple[int, str] | None:
+    """(row index, field) of the first value cell that prints a number."""
+    fields = _value_fields(name)
     resource = next(r for r in _descriptor()["resources"] if r["name"] == name)
     with (paths.DATA / resource["path"]).open(newline="", encoding="utf-8") as f:
         for index, row in enumerate(csv.DictReader(f)):
-            for field in numeric:
-                if row[field] not in ("", None):
+            for field in fields:
+                if re.search(r"\d", row[field] or ""):
                     return index, field
     return None
+
+
+def _mutated(cell: str, field: dict, quote: str) -> str:
+    """The cell with its first number moved to a value the quote does not print
+    (and, for numeric fields, that the schema's minimum and maximum still accept)."""
+    from netbook.provenance import quote_numbers
+
+    token = re.search(r"\d+(?:\.\d+)?", cell.replace(",", ""))
+    number = float(token.group(0))
+    constraints = field.get("constraints", {}) if field.get("type") in {"integer", "number"} else {}
+    low, high = constraints.get("minimum", float("-inf")), constraints.get("maximum", float("inf"))
+    printed = quote_numbers(quote)
+    for step in (1, -1, 2, -2, 3, -3, 7, -7):
+        candidate = number + step
+        if low <= candidate <= high and candidate >= 0 and candidate not in printed:
+            text = str(int(candidate)) if candidate.is_integer() else str(candidate)
+            if field.get("type") in {"integer", "number"}:
+                return text
+            return re.sub(r"\d+(?:[.,]\d+)*", text, cell, count=1)
+    raise AssertionError(f"no mutation of {cell!r} fits the schema and differs from the quote")
 
 
 @pytest.mark.parametrize("name", TABLES)
 def test_changing_one_number_fails_validation(name, tmp_path):
     """A number edited in the CSV without its quote must not get through."""
-    found = _first_numeric_cell(name)
+    found = _first_cell_with_a_number(name)
     if found is None:
-        pytest.skip(f"{name} has no numeric value field")
+        pytest.skip(f"{name} prints no number in its value fields")
     index, field = found
     copy = tmp_path / "data"
     shutil.copytree(paths.DATA, copy)
@@ -96,8 +121,7 @@ def test_changing_one_number_fails_validation(name, tmp_path):
     with csv_path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
         fieldnames = list(rows[0])
-    original = rows[index][field]
-    rows[index][field] = str(int(float(original)) + 7919)  # a prime: not a printed neighbour
+    rows[index][field] = _mutated(rows[index][field], _value_fields(name)[field], rows[index]["quote"])
     with csv_path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()
