@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench clean
+.PHONY: book test bench execute clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
@@ -24,6 +24,13 @@ book: $(STAMP)
 
 test: book
 	$(BIN)/python -m pytest tests --nbval chapters
+
+# Re-execute every chapter in place, storing fresh outputs (after changing data or code;
+# nbval in make test fails until the stored outputs match a fresh run).
+execute: $(STAMP)
+	for nb in chapters/*.ipynb; do \
+	  $(BIN)/jupyter execute --inplace "$$nb" 2>&1 | { grep -v 'Kernel is running over TCP' || true; }; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
