@@ -186,3 +186,20 @@ def test_csp_blocks_a_foreign_request(browser, server):
     assert blocked.startswith("blocked"), blocked
     assert any("Content Security Policy" in e or "Refused to connect" in e
                for e in visit.console_errors), visit.console_errors
+
+
+@pytest.mark.parametrize("entry", ["index", "chapters/sources"])
+def test_opens_from_disk(entry, browser):
+    """The book also works opened as files (file://), as a reader without a server would."""
+    visit = PageVisit(browser, (paths.BUILD_HTML / f"{entry}.html").as_uri())
+    try:
+        visit.page.wait_for_load_state("load")
+        title = visit.page.title()
+        broken = visit.page.eval_on_selector_all(
+            "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)")
+    finally:
+        visit.close()
+    assert "Metastatic neuroendocrine tumours" in title or "sources" in title.lower()
+    assert not visit.console_errors, visit.console_errors
+    assert not broken, broken
+    assert all(urlparse(u).scheme in {"file", "data", "about"} for u in visit.requests), visit.requests
