@@ -191,24 +191,24 @@ def _excluded(text: str) -> bool:
     return False
 
 
-DECISION_POINT = "the decision for IFN α in 05/2017, when the alternatives were ruled out"
+DECISION_POINT = "the decision for IFN α, when the alternatives were ruled out"
 
 CASE_VARIABLE_RULES: list[Rule] = [
     Rule("age_years", "case_patient_record", "age", lambda v: float(v),
          "Age as printed. The text does not say whether it is the age at diagnosis or at "
-         "writing; diagnosis and writing are less than four years apart, so under either "
-         "reading the age is above the review's only age threshold (55)."),
+         "writing; diagnosis and writing are a few years apart, so under either reading the "
+         "age is above the review's only age threshold."),
     Rule("grade", "case_patient_record", "grade", grade_number, "'G2' is grade 2."),
     Rule("ki67_percent", "case_patient_record", "Ki-67 at diagnosis", parse_number_or_range,
-         "Printed as a range ('10% to 15%'), evaluated at both ends; the peritoneal "
-         "metastases later showed 17% (case_histology), which changes no result."),
+         "Printed as a range, evaluated at both ends; the higher value of the peritoneal "
+         "metastases (case_histology) would change no result (tests/test_crosssource.py)."),
     Rule("differentiation", "case_patient_record", "differentiation", differentiation_category,
          "'highly differentiated' is read as the review's 'well-differentiated'."),
     Rule("primary_site", "case_patient_record", "primary site", primary_site_category,
          "The ileum is part of the midgut."),
     Rule("hepatic_tumour_load_percent", "case_patient_record", "hepatic tumour load before IFN",
-         lambda v: float(v), f"Tumour load at {DECISION_POINT} (at diagnosis it was 50%, "
-         "which meets no '< 50%' criterion either)."),
+         lambda v: float(v), f"Tumour load at {DECISION_POINT}; the load at diagnosis "
+         "(also in the record) would change no result (tests/test_crosssource.py)."),
     Rule("extrahepatic_disease", "case_patient_record", "extrahepatic disease",
          lambda v: str(v).strip().casefold() not in ("", "none", "no"),
          "Peritoneal carcinomatosis is disease outside the liver."),
@@ -237,8 +237,8 @@ CASE_VARIABLE_RULES: list[Rule] = [
          "the case report calls the resection palliative."),
     Rule("right_heart_insufficiency", "course_of_disease", "E07",
          lambda v: _excluded(v),
-         "Hedinger syndrome (carcinoid heart disease) was excluded in 02/2017; nothing else "
-         "is said about the heart."),
+         "Hedinger syndrome (carcinoid heart disease) was excluded before IFN α; nothing "
+         "else is said about the heart."),
     _not_stated("liver_disease_resectable",
                 "Not stated: the case report calls the liver tumour burden high, but does not "
                 "say whether the liver metastases were resectable."),
@@ -248,7 +248,7 @@ CASE_VARIABLE_RULES: list[Rule] = [
     _not_stated("lm_morphological_type",
                 "Not stated: 'multiple liver lesions' fits type II or III."),
     _not_stated("unresectable_lymph_node_metastases",
-                "Not stated: one of 12 resected nodes was positive (pN1); nothing on other nodes."),
+                "Not stated: the resected specimen was pN1; nothing on other nodes."),
     _not_stated("expected_surgical_mortality_percent"),
     _not_stated("acceptable_surgical_morbidity"),
     _not_stated("portosystemic_drainage",
