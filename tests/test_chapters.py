@@ -66,6 +66,12 @@ def test_outputs_hold_nothing_volatile(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_execution_timestamps_in_cell_metadata(nb):
+    stamped = [i for i, c in enumerate(cells(nb)) if "execution" in c.get("metadata", {})]
+    assert not stamped, f"cells with timing metadata (use python -m netbook.execute): {stamped}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_glue_reference_is_glued(nb):
     glued, used = set(), set()
     for cell in cells(nb):
