@@ -15,6 +15,8 @@ from nbclient import NotebookClient
 
 def execute(path: Path, timeout: int = 300) -> None:
     nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # timestamps left by other runners
+        cell.metadata.pop("execution", None)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nbformat.write(nb, path)
