@@ -131,6 +131,16 @@ def test_images_decoded_and_tables_rendered(entry, visits):
 
 
 @pytest.mark.parametrize("entry", PAGES)
+def test_figure_text_readable_at_page_width(entry, visits):
+    """A figure shrunk to the column by more than 1.5x has text too small to read."""
+    sizes = visits(entry).page.eval_on_selector_all(
+        "article img", "els => els.map(e => [e.src, e.naturalWidth, e.getBoundingClientRect().width])")
+    shrunk = [f"{src}: {natural}px shown at {shown:.0f}px" for src, natural, shown in sizes
+              if shown and natural / shown > 1.5]
+    assert not shrunk, shrunk
+
+
+@pytest.mark.parametrize("entry", PAGES)
 def test_internal_links_resolve(entry, visits, server):
     page = visits(entry).page
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
