@@ -16,4 +16,4 @@ def test_too_wide_a_figure_is_refused():
 def test_labels_fit_the_figure():
     fig, ax = new_figure(4, 3)
     assert fig.get_layout_engine().__class__.__name__ == "ConstrainedLayoutEngine"
-    assert wrap(["a long label that needs breaking"], 10) == ["a long\\nlabel that\\nneeds\\nbreaking"]
+    assert wrap(["a long label that needs breaking"], 10) == ["a long\nlabel that\nneeds\nbreaking"]
