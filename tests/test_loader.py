@@ -189,3 +189,12 @@ def test_list_field(tiny):
     tiny.write_schema(schema)
     df = load_table("findings", tiny.descriptor)
     assert df.loc[1, "unit"] == ["mg"]
+
+
+def test_large_and_decimal_values_are_matched_as_printed(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("cga,,lab,29924,", "cga,,lab,29924.0,"))
+    assert load_table("findings", tiny.descriptor).loc[0, "value"] == 29924
+    tiny.write_csv(GOOD_ROWS.replace("cga,,lab,29924,", "cga,,lab,1234567,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    assert "1234567 (from value '1234567')" in str(excinfo.value)  # not 1.23457e+06

@@ -225,24 +225,34 @@ def _provenance_problems(df: pd.DataFrame, schema: dict, file: str,
     return problems
 
 
+def _is_empty(value) -> bool:
+    """An empty cell, whatever pandas made of it (None, NA, NaN, NaT, an empty list)."""
+    if isinstance(value, list):
+        return not value
+    return value is None or bool(pd.isna(value))
+
+
+def _as_text(value) -> str:
+    """A value as the number matcher reads it: 30.0 -> '30', lists joined."""
+    if isinstance(value, list):
+        return "; ".join(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
 def _value_problems(row: pd.Series, field: dict, quote: str, file: str, number: int) -> list[Problem]:
     col, value = field["name"], row[field["name"]]
-    if value is None or value is pd.NA or (isinstance(value, list) and not value):
-        return []
-    if isinstance(value, float) and pd.isna(value):
+    if _is_empty(value):
         return []
     kind = field.get("type", "string")
     if kind == "yearmonth":
-        if pd.isna(value):
-            return []
         if not provenance.yearmonth_in_quote(value.year, value.month, quote):
             return [Problem(file, number, col, "date-in-quote",
                             f"{value} is not printed in the quote in any of the forms "
                             f"{provenance.yearmonth_forms(value.year, value.month)[:2]} ...")]
         return []
-    text = "; ".join(value) if isinstance(value, list) else str(value)
-    if kind in {"integer", "number"}:
-        text = format(float(value), "g") if kind == "number" else str(int(value))
+    text = _as_text(float(value) if kind == "number" else value)
     problems = [Problem(file, number, col, "number-in-quote",
                         f"{token} (from value {text!r}) does not occur in the quote")
                 for token in provenance.missing_numbers(text, quote)]
@@ -304,11 +314,9 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, df in sorted(tables.items()):
         for field in df.attrs["netbook"]["value_fields"]:
             for index, value in df[field].items():
-                if value is None or value is pd.NA or (isinstance(value, list) and not value):
+                if _is_empty(value):
                     continue
-                if not isinstance(value, list) and pd.isna(value):
-                    continue
-                text = "; ".join(value) if isinstance(value, list) else str(value)
+                text = _as_text(value)
                 records.append({"table": name, "row": index + 2, "field": field, "value": text,
                                 "source_id": df.at[index, "source_id"],
                                 "locator": df.at[index, "locator"], "quote": df.at[index, "quote"]})
