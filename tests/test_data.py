@@ -1,7 +1,6 @@
 """Every table in the data package validates, and its checks bite."""
 from __future__ import annotations
 
-import ast
 import csv
 import hashlib
 import json
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from netbook import TableError, list_tables, load_sources, load_table, paths
+from netbook.cache_inputs import loader_calls
 
 TABLES = list_tables()
 SHARED = paths.ROOT.parent / "shared" / "sources"
@@ -138,13 +138,8 @@ def test_helpers_never_load_tables_themselves():
     for module in sorted((paths.ROOT / "src" / "netbook").glob("*.py")):
         if module.name in {"tables.py", "__init__.py"}:
             continue
-        tree = ast.parse(module.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                if called in {"load_table", "load_all_tables", "load_sources"}:
-                    offenders.append(f"{module.name}:{node.lineno}")
+        offenders += [f"{module.name}:{node.lineno}"
+                      for _, node in loader_calls(module.read_text(encoding="utf-8"), module.name)]
     assert not offenders, f"these modules load tables; pass DataFrames in instead: {offenders}"
 
 

@@ -44,19 +44,25 @@ def _code_cells(nb_path: Path) -> list[str]:
             for c in nb.cells if c.cell_type == "code"]
 
 
-def _calls(nb_path: Path):
-    for number, source in enumerate(_code_cells(nb_path), start=1):
-        for node in ast.walk(ast.parse(source, filename=str(nb_path))):
-            if isinstance(node, ast.Call):
-                yield number, node
+LOADERS = {"load_table", "load_sources", "load_all_tables"}
+
+
+def loader_calls(source: str, filename: str = "<code>"):
+    """(function name, call node) for every call of a table loader in Python source."""
+    for node in ast.walk(ast.parse(source, filename=filename)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if called in LOADERS:
+                yield called, node
 
 
 def tables_read(nb_path: Path) -> list[str]:
     """Names of the tables a notebook loads, from its ``load_table`` calls."""
     names = set()
-    for cell, node in _calls(nb_path):
-        func = node.func
-        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    calls = ((cell, called, node) for cell, source in enumerate(_code_cells(nb_path), start=1)
+             for called, node in loader_calls(source, str(nb_path)))
+    for cell, called, node in calls:
         if called == "load_table":
             arg = node.args[0] if node.args else None
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
