@@ -123,3 +123,27 @@ def test_first_use_of_an_abbreviation_links_the_glossary(nb):
         if not any(m.start() <= first.start() < m.end() for m in linked.finditer(prose)):
             unlinked.append(term)
     assert not unlinked, f"first use not linked with {{term}}: {unlinked}"
+
+
+def _html(output: dict) -> str:
+    data = output.get("data", {}).get("text/html", "")
+    return "".join(data) if isinstance(data, list) else data
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_table_and_figure_has_a_provenance_note(nb):
+    """Under each table and figure: the data files and source locators it came from."""
+    all_cells = cells(nb)
+    missing = []
+    for index, cell in enumerate(all_cells):
+        outputs = cell.get("outputs", [])
+        for output in outputs:
+            html = _html(output)
+            if "<table" in html and "provenance-note" not in html:
+                missing.append(f"cell {index}: table")
+        if any("image/png" in o.get("data", {}) for o in outputs):
+            following = outputs + next((c.get("outputs", []) for c in all_cells[index + 1:]
+                                        if c["cell_type"] == "code"), [])
+            if not any("provenance-note" in _html(o) for o in following):
+                missing.append(f"cell {index}: figure")
+    assert not missing, f"no provenance note under: {missing}"

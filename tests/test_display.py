@@ -17,10 +17,18 @@ def test_table_html_has_caption_and_no_index(tiny):
 def test_provenance_names_files_and_locators(tiny):
     findings = load_table("findings", tiny.descriptor)
     note = provenance(findings)
-    assert note.files == ["findings.csv"]
+    assert note.files == ["tables/findings.csv"]
     assert note.places == ["case: Case presentation"]
     assert 'href="../tables/findings.csv"' in note._repr_html_()
-    assert "findings.csv" in repr(table(findings[["finding_id"]], "F", findings))
+    assert "tables/findings.csv" in repr(table(findings[["finding_id"]], "F", findings))
+
+
+def test_provenance_of_the_sources_table(tiny):
+    from netbook import load_sources
+
+    note = provenance(load_sources(tiny.descriptor))
+    assert note.files == ["sources/sources.csv"] and note.places == []
+    assert 'href="../sources/sources.csv"' in note._repr_html_()
 
 
 def test_provenance_refuses_a_derived_frame_without_origin():

@@ -5,7 +5,7 @@ which changes on every run and would make nbval fail for nothing. :func:`table` 
 the same HTML without an index, and a plain-text form that depends only on the data.
 
 :func:`provenance` is the note under a table or figure: which data files it came from
-(each with a link to download the CSV, which the build publishes under ``tables/``)
+(each with a link to download the CSV, which the build publishes from ``data/``)
 and which parts of which sources those rows quote.
 """
 from __future__ import annotations
@@ -17,13 +17,16 @@ import pandas as pd
 
 
 def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list[str]]:
+    """Data files (relative to data/, as the build publishes them) and source places."""
     files, places = [], []
     for df in loaded:
         meta = df.attrs.get("netbook")
         if not meta:
             raise ValueError("provenance() needs DataFrames as returned by load_table "
                              "(their attrs name the file); pass the loaded table itself")
-        files.append(PurePosixPath(meta["file"]).name)
+        files.append(meta["path"])
+        if "locator" not in df:  # the sources table describes sources; it quotes none
+            continue
         pairs = df[["source_id", "locator"]].drop_duplicates().astype(str)
         for source_id, group in pairs.groupby("source_id", sort=True):
             places.append(f"{source_id}: {'; '.join(sorted(group['locator']))}")
@@ -35,9 +38,10 @@ class Provenance:
         self.files, self.places = _provenance_parts(loaded)
 
     def _repr_html_(self) -> str:
-        links = ", ".join(f'<a href="../tables/{html.escape(f)}" download><code>{html.escape(f)}</code></a>'
-                          for f in self.files)
-        places = "<br>".join(html.escape(p) for p in self.places)
+        # chapters are one folder deep; the build publishes data/ at the site root
+        links = ", ".join(f'<a href="../{html.escape(f)}" download><code>{html.escape(PurePosixPath(f).name)}'
+                          f"</code></a>" for f in self.files)
+        places = "<br>".join(html.escape(p) for p in self.places) or "the sources table itself"
         return (f'<p class="provenance-note"><strong>Data:</strong> {links} (CSV, with a '
                 f"verbatim quote for every row)<br><strong>Sources:</strong><br>{places}</p>")
 

@@ -289,6 +289,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
     df.attrs["netbook"] = {
         "table": name,
         "file": file,
+        "path": resource["path"],  # relative to the data package, as the build publishes it
         "value_fields": [f["name"] for f in schema["fields"] if f.get("netbook:role") == "value"],
     }
     return df
