@@ -17,8 +17,9 @@ import pandas as pd
 
 
 def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list[str]]:
-    """Data files (relative to data/, as the build publishes them) and source places."""
-    files, places = [], []
+    """Data files (relative to data/, as the build publishes them) and, per source, the
+    places the rows quote."""
+    files, places = [], {}
     for df in loaded:
         meta = df.attrs.get("netbook")
         if not meta:
@@ -27,10 +28,10 @@ def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list
         files.append(meta["path"])
         if "locator" not in df:  # the sources table describes sources; it quotes none
             continue
-        pairs = df[["source_id", "locator"]].drop_duplicates().astype(str)
-        for source_id, group in pairs.groupby("source_id", sort=True):
-            places.append(f"{source_id}: {'; '.join(sorted(group['locator']))}")
-    return sorted(dict.fromkeys(files)), sorted(dict.fromkeys(places))
+        for source_id, locator in df[["source_id", "locator"]].astype(str).itertuples(index=False):
+            places.setdefault(source_id, set()).add(locator)
+    return (sorted(dict.fromkeys(files)),
+            [f"{source}: {'; '.join(sorted(locators))}" for source, locators in sorted(places.items())])
 
 
 class Provenance:
