@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from netbook import paths
+from netbook.provenance import source_text  # noqa: F401  (the chapter calls case.source_text)
 
 # ----------------------------------------------------------------------------- months
 
@@ -260,14 +260,6 @@ def word_differences(clean: str, raw: str, start: str, end: str, min_length: int
         rows.append(dict(clean=word, raw=partner, n_clean=n, n_raw=unpaired_r.pop(partner, 0)))
     rows += [dict(clean="", raw=w, n_clean=0, n_raw=n) for w, n in sorted(unpaired_r.items())]
     return pd.DataFrame(rows, columns=["clean", "raw", "n_clean", "n_raw"])
-
-
-def source_text(sources: pd.DataFrame, source_id: str) -> str:
-    """The text of a source, from the sources table (``netbook.load_sources()``)."""
-    row = sources.loc[sources["source_id"] == source_id]
-    if len(row) != 1:
-        raise KeyError(f"no single source {source_id!r} in the sources table")
-    return (paths.SOURCES / row["file"].iloc[0]).read_text(encoding="utf-8")
 
 
 def figure_legend(text: str, number: int) -> str:

@@ -33,8 +33,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from netbook import criteria as crit
-from netbook import paths
-from netbook.provenance import normalise_whitespace
+from netbook.provenance import normalise_whitespace, source_text  # noqa: F401  (chapter: xs.source_text)
 from netbook.references import (Reference, expand_citations, first_author, match_references,
                                 parse_reference_list, references_frame, surname)
 from netbook.stats import exact_ci, read_count
@@ -405,14 +404,6 @@ def case_options_beside_review(rejected: pd.DataFrame, options: pd.DataFrame) ->
 
 
 # --------------------------------------------------------------------------- 3. references
-
-
-def source_text(sources: pd.DataFrame, source_id: str) -> str:
-    """The text of a source, from the loaded sources table."""
-    row = sources.loc[sources["source_id"] == source_id]
-    if len(row) != 1:
-        raise KeyError(f"no single source {source_id!r} in the sources table")
-    return (paths.SOURCES / str(row["file"].iloc[0])).read_text(encoding="utf-8")
 
 
 REFERENCE_COLUMNS = ["number", "number_printed", "first_author", "year", "journal", "doi", "raw",

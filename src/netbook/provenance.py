@@ -3,7 +3,7 @@
 1. its quote occurs in the text of its source (only whitespace is normalised);
 2. every number in its value fields occurs in its quote, and a value's unit, where the
    table names one, occurs in the quote as well;
-3. its source exists (checked by the schema's foreign key and by :func:`source_text`).
+3. its source exists (the schema's foreign key, and the loader finds its text file).
 
 These functions only answer questions; :mod:`netbook.tables` turns a "no" into an
 error that names the file, row and column.
@@ -15,6 +15,10 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+import pandas as pd
+
+from netbook import paths
 
 # A number as printed: digits, optionally with thousands commas and a decimal part.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -97,3 +101,11 @@ def yearmonth_forms(year: int, month: int) -> list[str]:
 def yearmonth_in_quote(year: int, month: int, quote: str) -> bool:
     q = normalise_whitespace(quote).casefold()
     return any(form.casefold() in q for form in yearmonth_forms(year, month))
+
+
+def source_text(sources: pd.DataFrame, source_id: str) -> str:
+    """The text of a source, from the loaded sources table (``netbook.load_sources()``)."""
+    row = sources.loc[sources["source_id"] == source_id]
+    if len(row) != 1:
+        raise KeyError(f"no single source {source_id!r} in the sources table")
+    return (paths.SOURCES / str(row["file"].iloc[0])).read_text(encoding="utf-8")
