@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from netbook import criteria as crit
 from netbook import crosssource as xs
 from netbook import load_table, paths
 from netbook.criteria import MET, NOT_MET, UNKNOWN
@@ -30,7 +31,7 @@ def criteria():
 
 @pytest.fixture(scope="module")
 def evaluated(criteria, record):
-    return xs.evaluate_case(criteria, xs.record_as_mapping(record)).set_index("criterion_id")
+    return crit.evaluate_criteria(criteria, xs.record_as_mapping(record)).set_index("criterion_id")
 
 
 # ------------------------------------------------------------------ vocabulary mapping
@@ -122,7 +123,7 @@ def test_other_readings_of_load_and_ki67_change_no_result(criteria, record, eval
     patient = xs.record_as_mapping(record)
     for variable, value in [("hepatic_tumour_load_percent", float(rec["hepatic tumour load at diagnosis"])),
                             ("ki67_percent", float(ki67_peritoneal))]:
-        other = xs.evaluate_case(criteria, dict(patient, **{variable: value})).set_index("criterion_id")
+        other = crit.evaluate_criteria(criteria, dict(patient, **{variable: value})).set_index("criterion_id")
         assert list(other["result"]) == list(evaluated["result"]), variable
 
 
@@ -148,7 +149,7 @@ def test_per_option_results(evaluated):
     (4, "lt", "5", MET),
 ])
 def test_compare_value_edge_cases(value, comparison, threshold, expected):
-    assert xs.compare_value(value, comparison, threshold, "number") == expected
+    assert crit.compare(value, comparison, threshold, "number") == expected
 
 
 def test_unknown_stays_unknown_and_bad_criteria_fail():
@@ -158,13 +159,13 @@ def test_unknown_stays_unknown_and_bad_criteria_fail():
         dict(criterion_id="b", option="x", strength="required", any_of=None, variable="grade",
              value_type="number", comparison="le", threshold="2"),
     ])
-    out = xs.evaluate_case(criteria, {"grade": 2})
+    out = crit.evaluate_criteria(criteria, {"grade": 2})
     assert list(out["result"]) == [UNKNOWN, MET]
     assert xs.per_option(out).loc[0, "allowed"] == UNKNOWN
-    out = xs.evaluate_case(criteria, {"grade": 3, "age_years": None})
+    out = crit.evaluate_criteria(criteria, {"grade": 3, "age_years": None})
     assert xs.per_option(out).loc[0, "allowed"] == NOT_MET  # one failure decides
     with pytest.raises(ValueError):
-        xs.compare_value(xs.Interval(1, 2), "eq", "", "number")
+        crit.compare(xs.Interval(1, 2), "eq", "", "number")
 
 
 def test_case_options_mapping_is_complete():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -96,13 +97,37 @@ def parse_threshold(threshold: Any, value_type: str, comparison: str) -> Any:
     return convert(threshold)
 
 
+@dataclass(frozen=True)
+class Interval:
+    """A value printed as a range, e.g. Ki-67 "10% to 15%"."""
+    low: float
+    high: float
+
+    def __post_init__(self):
+        if self.low > self.high:
+            raise ValueError(f"interval low {self.low} is above high {self.high}")
+
+    def __str__(self) -> str:
+        return f"{self.low:g} to {self.high:g}"
+
+
 def compare(value: Any, comparison: str, threshold: Any, value_type: str = "number") -> str:
     """One criterion: ``value <comparison> threshold`` -> met / not met / unknown.
 
     A missing patient value gives ``"unknown"``. A present value that cannot be read
     as ``value_type`` raises ``ValueError`` (a data error, not an unknown).
+
+    An :class:`Interval` value is decided only where the whole range agrees: for
+    lt/le/gt/ge the comparison is monotone, so both ends answering alike decide it,
+    otherwise it is unknown; for eq/ne/in a range is unknown unless it is one point.
     """
     limit = parse_threshold(threshold, value_type, comparison)
+    if isinstance(value, Interval):
+        if comparison in ("eq", "ne", "in") and value.low != value.high:
+            return UNKNOWN
+        at_low = compare(value.low, comparison, threshold, value_type)
+        at_high = compare(value.high, comparison, threshold, value_type)
+        return at_low if at_low == at_high else UNKNOWN
     if is_missing(value):
         return UNKNOWN
     if value_type in ("boolean", "category") and comparison in ("lt", "le", "gt", "ge"):

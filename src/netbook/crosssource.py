@@ -10,10 +10,10 @@ Three jobs, each kept small and tested in ``tests/test_crosssource.py``:
    ``grade`` 2, "highly differentiated" vs ``well``, "ileum" vs ``midgut``). The mapping
    between them is written out below, one rule per criteria variable
    (:data:`CASE_VARIABLE_RULES`), including the variables the case report does not
-   state, which stay unknown. :func:`case_criteria_record` applies it;
-   :func:`evaluate_case` evaluates every criterion with :mod:`netbook.criteria`, and
-   also handles a value printed as a range (Ki-67 "10% to 15%"): a criterion is met
-   (or not met) only if it is met (or not met) at both ends, otherwise unknown.
+   state, which stay unknown. :func:`case_criteria_record` applies it, and
+   :func:`netbook.criteria.evaluate_criteria` evaluates every criterion, a value printed
+   as a range (Ki-67 "10% to 15%") included: a criterion is met (or not met) only if it
+   is met (or not met) at both ends, otherwise unknown.
 3. **References both sources cite.** Reference-list tables are turned back into
    :class:`netbook.references.Reference` objects (:func:`references_from_table`) so that
    :func:`netbook.references.match_references` can pair them, and
@@ -33,6 +33,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from netbook import criteria as crit
+from netbook.criteria import Interval
 from netbook.provenance import normalise_whitespace, source_text  # noqa: F401  (chapter: xs.source_text)
 from netbook.references import (Reference, expand_citations, first_author, match_references,
                                 parse_reference_list, references_frame, surname)
@@ -73,20 +74,6 @@ def count_readings_agree(df: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- 2. criteria
 
 
-@dataclass(frozen=True)
-class Interval:
-    """A value printed as a range, e.g. Ki-67 "10% to 15%"."""
-    low: float
-    high: float
-
-    def __post_init__(self):
-        if self.low > self.high:
-            raise ValueError(f"interval low {self.low} is above high {self.high}")
-
-    def __str__(self) -> str:
-        return f"{self.low:g} to {self.high:g}"
-
-
 def parse_number_or_range(text: str) -> float | Interval:
     """"63" -> 63.0; "10 to 15" or "10-15" -> Interval(10, 15). Anything else is an error."""
     text = " ".join(str(text).split())
@@ -96,23 +83,6 @@ def parse_number_or_range(text: str) -> float | Interval:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     raise ValueError(f"not a number or a range: {text!r}")
-
-
-def compare_value(value: Any, comparison: str, threshold: Any, value_type: str) -> str:
-    """:func:`netbook.criteria.compare`, extended to :class:`Interval` values.
-
-    For lt/le/gt/ge the comparison is monotone, so the answer at both ends is the answer
-    for the whole range; if the ends disagree the result is unknown. For eq/ne/in a range
-    is unknown unless it is a single point.
-    """
-    if not isinstance(value, Interval):
-        return crit.compare(value, comparison, threshold, value_type)
-    if comparison in ("eq", "ne", "in") and value.low != value.high:
-        crit.parse_threshold(threshold, value_type, comparison)  # still reject bad criteria
-        return crit.UNKNOWN
-    at_low = crit.compare(value.low, comparison, threshold, value_type)
-    at_high = crit.compare(value.high, comparison, threshold, value_type)
-    return at_low if at_low == at_high else crit.UNKNOWN
 
 
 # Vocabulary of the case report -> vocabulary of selection_criteria (explicit; a value
@@ -318,23 +288,6 @@ def unmapped_variables(criteria: pd.DataFrame, rules: list[Rule] | None = None) 
     """Criteria variables with no rule (every one needs a rule, if only 'not stated')."""
     have = {r.variable for r in (rules if rules is not None else CASE_VARIABLE_RULES)}
     return sorted(set(criteria["variable"]) - have)
-
-
-def evaluate_case(criteria: pd.DataFrame, patient: dict[str, Any]) -> pd.DataFrame:
-    """Every criterion row with the patient's value and result (met / not met / unknown).
-
-    Like :func:`netbook.criteria.evaluate_criteria`, but a value may be an
-    :class:`Interval` (see :func:`compare_value`).
-    """
-    out = criteria.copy()
-    values, results = [], []
-    for row in criteria.itertuples(index=False):
-        value = patient.get(row.variable)
-        values.append(None if crit.is_missing(value) else value)
-        results.append(compare_value(value, row.comparison, row.threshold, row.value_type))
-    out["patient_value"] = pd.array(values, dtype="object")
-    out["result"] = pd.array(results, dtype="string")
-    return out
 
 
 STRENGTH_GROUPS = {
