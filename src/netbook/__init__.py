@@ -8,16 +8,6 @@ The one entry point most readers need is :func:`load_table`::
 It returns a typed DataFrame that passed the table's schema and the provenance
 rules, or raises :class:`TableError` naming the file, row, column and rule.
 """
-from netbook.tables import (
-    TableError,
-    extracted_values,
-    list_tables,
-    load_all_tables,
-    load_sources,
-    load_table,
-    validate_all,
-)
-
 __all__ = [
     "TableError",
     "extracted_values",
@@ -27,3 +17,13 @@ __all__ = [
     "load_table",
     "validate_all",
 ]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the pre-build step (netbook.cache_inputs) runs before
+    # every build and needs none of pandas, which netbook.tables imports.
+    if name in __all__:
+        from netbook import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'netbook' has no attribute {name!r}")
