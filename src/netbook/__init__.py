@@ -15,7 +15,6 @@ __all__ = [
     "load_all_tables",
     "load_sources",
     "load_table",
-    "validate_all",
 ]
 
 

@@ -324,11 +324,3 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     columns = ["table", "row", "field", "value", "source_id", "locator", "quote"]
     return pd.DataFrame.from_records(records, columns=columns).sort_values(
         ["table", "row", "field"], kind="stable").reset_index(drop=True)
-
-
-def validate_all(package: Path | str | None = None) -> dict[str, int]:
-    """Load every table; returns the row count of each. Raises on the first bad table."""
-    counts = {SOURCES_TABLE: len(load_sources(package))}
-    for name in list_tables(Path(package) if package else None):
-        counts[name] = len(load_table(name, package))
-    return counts
