@@ -58,7 +58,8 @@ class TinyPackage:
             "name": "tiny",
             "resources": [
                 {"name": "sources", "path": "sources/sources.csv", "schema": "sources/sources.schema.json"},
-                {"name": "findings", "path": "tables/findings.csv", "schema": "tables/findings.schema.json"},
+                {"name": "findings", "path": "tables/findings.csv", "schema": "tables/findings.schema.json",
+                 "netbook:kind": "extracted"},
             ],
         }), encoding="utf-8")
 

@@ -13,7 +13,6 @@ __all__ = [
     "extracted_values",
     "list_tables",
     "load_all_tables",
-    "load_sources",
     "load_table",
 ]
 

@@ -10,9 +10,10 @@ so without the touch myst-nb would not even look at the cache). jupyter-book the
 re-executes exactly those chapters.
 
 What a chapter reads is found statically: every ``load_table("<name>")`` call in its
-code cells names a table, whose CSV and schema are inputs. ``load_sources()`` and
-every table also depend on the sources table, the source texts and datapackage.json.
-All chapters depend on requirements.txt and the netbook package itself.
+code cells names a table, whose CSV and schema are inputs. Every table also depends on
+the sources table, the source texts and datapackage.json. All chapters depend on
+requirements.txt and the netbook package itself (its subpackages included: a chapter's
+companion module in ``netbook.chapters`` is code the chapter runs).
 Table names must be string literals so this stays exact; anything else is an error.
 """
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _code_cells(nb_path: Path) -> list[str]:
             for c in nb.cells if c.cell_type == "code"]
 
 
-LOADERS = {"load_table", "load_sources", "load_all_tables"}
+LOADERS = {"load_table", "load_all_tables"}
 
 
 def loader_calls(source: str, filename: str = "<code>"):
@@ -69,8 +70,6 @@ def tables_read(nb_path: Path) -> list[str]:
                 raise InputsError(f"{nb_path.name}, code cell {cell}, line {node.lineno}: load_table needs a literal "
                                   "table name so the build knows which data the chapter reads")
             names.add(arg.value)
-        elif called == "load_sources":
-            names.add("sources")
         elif called == "load_all_tables":
             names.add(ALL_TABLES)
     return sorted(names)
@@ -81,7 +80,7 @@ def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
     descriptor = json.loads(package.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     files = {package, paths.ROOT / "requirements.txt"}
-    files |= set((paths.ROOT / "src" / "netbook").glob("*.py"))
+    files |= set((paths.ROOT / "src" / "netbook").rglob("*.py"))
     wanted = tables_read(nb_path)
     if ALL_TABLES in wanted:
         wanted = sorted(resources)

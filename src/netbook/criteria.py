@@ -18,11 +18,14 @@ This encodes what a review text says; it is descriptive, not a clinical decision
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from netbook.values import is_missing
 
 MET = "met"
 NOT_MET = "not met"
@@ -35,20 +38,6 @@ LIST_SEPARATOR = ";"
 
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
-
-
-def is_missing(value: Any) -> bool:
-    """None, NaN, pd.NA and empty strings count as an unknown patient value."""
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and value.strip() == "":
-        return True
-    try:
-        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, set)) else False
-    except (TypeError, ValueError):
-        return False
 
 
 def _to_boolean(value: Any) -> bool:
@@ -217,31 +206,36 @@ def combine_rows(evaluated: pd.DataFrame) -> str:
     return combine_all(parts)
 
 
-def evaluate(criteria: pd.DataFrame, patient: Mapping[str, Any],
-             by: str | list[str] = "criteria_set", strengths: Iterable[str] | None = None) -> pd.DataFrame:
-    """Combined result per group (default: per criteria set; ``by="option"`` per option).
+def parse_number_or_range(text: str) -> float | Interval:
+    """"63" -> 63.0; "10 to 15" or "10-15" -> Interval(10, 15). Anything else is an error."""
+    text = " ".join(str(text).split())
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)", text)
+    if match:
+        return Interval(float(match.group(1)), float(match.group(2)))
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    raise ValueError(f"not a number or a range: {text!r}")
 
-    ``strengths`` restricts the rows used (e.g. ``["required", "indication"]`` to leave
-    "favourable" criteria out). Returns one row per group with the counts of met, not
-    met and unknown criteria and the combined ``result``.
-    """
-    rows = criteria
-    if strengths is not None:
-        rows = rows[rows["strength"].isin(list(strengths))]
-    evaluated = evaluate_criteria(rows, patient)
-    keys = [by] if isinstance(by, str) else list(by)
+
+STRENGTH_GROUPS = {
+    "requirements": ("required",),
+    "indications": ("indication", "treatment of choice"),
+    "favourable conditions": ("favourable",),
+    "preferences": ("preference",),
+}
+
+
+def per_option(evaluated: pd.DataFrame) -> pd.DataFrame:
+    """One row per option: the combined result of each strength group ('' if the option
+    has no criterion of that kind) and ``allowed``: requirements and indications together
+    (all-of across criteria sets, any-of inside an any-of group)."""
     records = []
-    for key, part in evaluated.groupby(keys, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        record = dict(zip(keys, key))
-        counts = part["result"].value_counts()
-        record.update({
-            "n_criteria": len(part),
-            "n_met": int(counts.get(MET, 0)),
-            "n_not_met": int(counts.get(NOT_MET, 0)),
-            "n_unknown": int(counts.get(UNKNOWN, 0)),
-            "result": combine_rows(part),
-        })
+    for option, part in evaluated.groupby("option", sort=True):
+        record = {"option": option}
+        for label, strengths in STRENGTH_GROUPS.items():
+            rows = part[part["strength"].isin(strengths)]
+            record[label] = combine_rows(rows) if len(rows) else ""
+        gate = part[part["strength"].isin(STRENGTH_GROUPS["requirements"] + STRENGTH_GROUPS["indications"])]
+        record["allowed"] = combine_rows(gate) if len(gate) else "no criteria"
         records.append(record)
-    return pd.DataFrame.from_records(records, columns=keys + ["n_criteria", "n_met", "n_not_met",
-                                                             "n_unknown", "result"])
+    return pd.DataFrame(records, columns=["option", *STRENGTH_GROUPS, "allowed"])

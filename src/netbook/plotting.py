@@ -13,6 +13,8 @@ if "ipykernel" not in sys.modules:
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from netbook.values import is_missing  # noqa: E402
+
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # colour-vision deficiencies. Black is kept for text and reference lines.
 PALETTE = {
@@ -64,3 +66,21 @@ def new_figure(width: float = 8.0, height: float = 4.5, **subplots_kwargs):
 def wrap(labels, width: int = 34) -> list[str]:
     """Long tick labels broken into lines, so the axes keep most of the figure width."""
     return [textwrap.fill(str(label), width) for label in labels]
+
+
+def interval_rows(ax, rows, labels, colours, markers=None, rate: str = "rate",
+                  low: str = "ci_low", high: str = "ci_high") -> None:
+    """A forest plot on ``ax``: one row per entry of ``rows`` (top to bottom), its
+    interval as a line (none where the bounds are missing) and its point estimate as a
+    marker, proportions drawn as per cent. ``labels``, ``colours`` and ``markers``
+    (default: circles) give one entry per row."""
+    rows = rows.reset_index(drop=True)
+    markers = markers if markers is not None else ["o"] * len(rows)
+    for y, row in rows.iterrows():
+        if not is_missing(row[low]):
+            ax.plot([100 * row[low], 100 * row[high]], [y, y], color=colours[y], linewidth=2.5)
+        ax.plot(100 * row[rate], y, marker=markers[y], markersize=9, color=colours[y],
+                markeredgecolor="black", linestyle="none")
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()

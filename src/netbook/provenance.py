@@ -60,10 +60,6 @@ def quote_numbers(quote: str) -> set[float]:
     return found
 
 
-def number_in_quote(value: float, quote: str) -> bool:
-    return any(abs(value - q) < 1e-9 for q in quote_numbers(quote))
-
-
 def missing_numbers(value_text: str, quote: str) -> list[str]:
     """Numbers printed in a value that do not occur in the quote."""
     have = quote_numbers(quote)
@@ -101,11 +97,3 @@ def yearmonth_forms(year: int, month: int) -> list[str]:
 def yearmonth_in_quote(year: int, month: int, quote: str) -> bool:
     q = normalise_whitespace(quote).casefold()
     return any(form.casefold() in q for form in yearmonth_forms(year, month))
-
-
-def source_text(sources: pd.DataFrame, source_id: str) -> str:
-    """The text of a source, from the loaded sources table (``netbook.load_sources()``)."""
-    row = sources.loc[sources["source_id"] == source_id]
-    if len(row) != 1:
-        raise KeyError(f"no single source {source_id!r} in the sources table")
-    return (paths.SOURCES / str(row["file"].iloc[0])).read_text(encoding="utf-8")

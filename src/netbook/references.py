@@ -12,6 +12,10 @@ first author, the year, the journal (the italic ``*Journal*`` segment where the 
 marks it) and the raw text. :func:`match_references` then pairs the entries of two
 lists by first author + year + journal, and reports near misses (spelling of the name,
 a year one off, an abbreviated journal) for a human to check rather than accepting them.
+
+:func:`reference_table` writes a parsed list in the shape of the reference tables under
+``data/derived/`` (``python -m netbook.derive`` regenerates them); :func:`shared_references`
+and :func:`same_author_other_paper` compare two loaded reference tables.
 """
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
+
+from netbook.values import is_missing
 
 _HEADING = re.compile(r"^\s*(?:#+\s*)?(references|reference list|bibliography)\s*:?\s*$", re.I)
 _BRACKETED = re.compile(r"^\s*(?:[-*•]\s*)?\[(\d+)\]\s*(.*)$")
@@ -271,11 +277,68 @@ def match_references(list_a: list[Reference], list_b: list[Reference], **cutoffs
                                        "status", "numbers_b", "differences"])
 
 
-def duplicates(references: list[Reference]) -> list[tuple[int, int]]:
-    """Pairs of entries of one list that match exactly (the same paper cited twice)."""
-    pairs = []
-    for i, a in enumerate(references):
-        for b in references[i + 1:]:
-            if compare_references(a, b)[0] == EXACT:
-                pairs.append((a.number, b.number))
-    return pairs
+# ------------------------------------------------- reference-list tables
+
+
+REFERENCE_COLUMNS = ["number", "number_printed", "first_author", "year", "journal", "doi", "raw",
+                     "parse_notes", "source_id", "locator", "quote"]
+
+
+def reference_table(text: str, source_id: str, locator: str = "References") -> pd.DataFrame:
+    """A reference list in the shape of the ``review_references`` table (this is how
+    ``case_references.csv`` is generated; the tests re-parse and compare)."""
+    frame = references_frame(parse_reference_list(text))
+    frame = frame.rename(columns={"notes": "parse_notes", "source_text": "quote"})
+    frame["source_id"] = source_id
+    frame["locator"] = locator
+    return frame[REFERENCE_COLUMNS].sort_values("number").reset_index(drop=True)
+
+
+def references_from_table(df: pd.DataFrame) -> list[Reference]:
+    """Reference objects from a loaded reference table, for the matcher."""
+    refs = []
+    for r in df.sort_values("number").itertuples(index=False):
+        author = str(r.first_author) if not is_missing(r.first_author) else first_author(str(r.raw))
+        refs.append(Reference(
+            number=int(r.number), number_printed=bool(r.number_printed), first_author=author,
+            surname=surname(author), year=None if is_missing(r.year) else int(r.year),
+            journal="" if is_missing(r.journal) else str(r.journal), raw=str(r.raw),
+            source_text=str(r.quote), doi="" if is_missing(r.doi) else str(r.doi)))
+    return refs
+
+
+def shared_references(list_a: pd.DataFrame, list_b: pd.DataFrame) -> pd.DataFrame:
+    """Exact matches (first author, year, journal) between two loaded reference tables.
+
+    One row per pair: number_a, number_b, first_author, year, journal, title_a (the raw
+    entry of list a).
+    """
+    a, b = references_from_table(list_a), references_from_table(list_b)
+    matched = match_references(a, b)
+    by_number = {r.number: r for r in a}
+    rows = []
+    for m in matched[matched["status"] == "exact"].itertuples(index=False):
+        for number_b in m.numbers_b:
+            ref = by_number[m.number_a]
+            rows.append(dict(number_a=m.number_a, number_b=number_b, first_author=ref.first_author,
+                             year=ref.year, journal=ref.journal, entry_a=ref.raw))
+    return pd.DataFrame(rows, columns=["number_a", "number_b", "first_author", "year", "journal", "entry_a"])
+
+
+def same_author_other_paper(list_a: pd.DataFrame, list_b: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with the same first-author surname that are *not* exact matches: the near
+    misses a naive author-only match would have accepted. Columns: surname, number_a,
+    year_a, journal_a, number_b, year_b, journal_b, status (from the matcher)."""
+    a, b = references_from_table(list_a), references_from_table(list_b)
+    rows = []
+    for ra in a:
+        for rb in b:
+            if name_key(ra.surname) != name_key(rb.surname):
+                continue
+            status, _ = compare_references(ra, rb)
+            if status == "exact":
+                continue
+            rows.append(dict(surname=ra.surname, number_a=ra.number, year_a=ra.year, journal_a=ra.journal,
+                             number_b=rb.number, year_b=rb.year, journal_b=rb.journal, status=status))
+    return pd.DataFrame(rows, columns=["surname", "number_a", "year_a", "journal_a", "number_b",
+                                       "year_b", "journal_b", "status"])

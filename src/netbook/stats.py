@@ -18,7 +18,10 @@ import re
 import pandas as pd
 from scipy.stats import binomtest
 
-__all__ = ["exact_ci", "with_rate_ci", "read_count", "count_reading"]
+from netbook.values import is_missing
+
+__all__ = ["count_reading", "exact_ci", "percent", "percent_change", "rate_summary", "read_count",
+           "with_rate_ci"]
 
 
 def _as_count(value, name: str) -> int:
@@ -54,18 +57,26 @@ def exact_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
-def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n",
-                 confidence: float = 0.95) -> pd.DataFrame:
+def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n", confidence: float = 0.95,
+                 missing: str = "raise") -> pd.DataFrame:
     """A copy of ``df`` with columns ``rate`` (k/n), ``ci_low`` and ``ci_high``.
 
     ``k`` and ``n`` name the columns holding the counts. Every row is validated as in
-    :func:`exact_ci`; the error names the offending row.
+    :func:`exact_ci`; the error names the offending row. ``missing`` decides what a row
+    without k or without n does: ``"raise"`` (the default: every row must have both) or
+    ``"skip"`` (the row stays, with missing rate and interval: a rate printed without its
+    denominator gets no interval, there is nothing to compute it from).
     """
+    if missing not in ("raise", "skip"):
+        raise ValueError(f"missing must be 'raise' or 'skip', got {missing!r}")
     for column in (k, n):
         if column not in df.columns:
             raise KeyError(f"no column {column!r} in the DataFrame")
     rates, lows, highs = [], [], []
     for label, (kk, nn) in zip(df.index, zip(df[k], df[n])):
+        if missing == "skip" and (is_missing(kk) or is_missing(nn)):
+            rates.append(pd.NA), lows.append(pd.NA), highs.append(pd.NA)
+            continue
         try:
             kk, nn = _check(kk, nn)
             low, high = exact_ci(kk, nn, confidence)
@@ -75,10 +86,30 @@ def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n",
         lows.append(low)
         highs.append(high)
     out = df.copy()
-    out["rate"] = rates
-    out["ci_low"] = lows
-    out["ci_high"] = highs
+    dtype = "Float64" if missing == "skip" else "float64"
+    out["rate"] = pd.array(rates, dtype=dtype)
+    out["ci_low"] = pd.array(lows, dtype=dtype)
+    out["ci_high"] = pd.array(highs, dtype=dtype)
     return out
+
+
+def percent(proportion: float, digits: int = 1) -> str:
+    """A proportion as a percentage with a fixed number of decimals: 0.4375 -> '43.8%'."""
+    return f"{100 * float(proportion):.{digits}f}%"
+
+
+def rate_summary(row, k: str = "k", n: str = "n") -> str:
+    """'k of n (rate; 95% CI low to high)' from a row of :func:`with_rate_ci` output;
+    ``k`` and ``n`` name the count columns, as there."""
+    return (f"{int(row[k])} of {int(row[n])} ({percent(row['rate'])}; "
+            f"95% CI {percent(row['ci_low'])} to {percent(row['ci_high'])})")
+
+
+def percent_change(before: float, after: float) -> tuple[float, float]:
+    """(change in percentage points, relative change in per cent) from ``before`` to ``after``."""
+    if before == 0:
+        raise ZeroDivisionError("relative change from 0 is undefined")
+    return after - before, (after - before) / before * 100
 
 
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",

@@ -17,19 +17,39 @@ Custom schema properties (Table Schema allows extra keys):
     on a value field: the unit in that other field must occur in the quote too.
 ``"netbook:separator": ";"``
     the string field holds a list; the DataFrame gets a list of stripped items.
+
+Each resource of the package says what kind of table it is (``"netbook:kind"``):
+
+``extracted``
+    made by hand from a source: every row carries ``source_id``, ``locator`` and a
+    verbatim ``quote``, and passes the provenance rules (``data/tables/``);
+``derived``
+    made by code from the source texts (``make data``, :mod:`netbook.derive`): the same
+    provenance rules apply (``data/derived/``);
+``editorial``
+    made by hand, recording a judgement of the book's (which case fact answers which
+    criteria variable): no quote, but a ``rationale`` on every row (``data/editorial/``).
+
+Inputs refused before any other check: an empty file, a header without rows, and a
+number field holding ``NaN`` or ``inf`` (Frictionless reads both as numbers, so the
+value would vanish and every provenance rule would pass).
 """
 from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from netbook import paths, provenance
+from netbook.values import is_missing
 
 PROVENANCE_FIELDS = ("source_id", "locator", "quote")
+KINDS = ("extracted", "derived", "editorial")
+QUOTED_KINDS = ("extracted", "derived")
 SOURCES_TABLE = "sources"
 MAX_LISTED = 25
 
@@ -82,10 +102,16 @@ def _package(package: Path | None) -> tuple[Path, dict]:
     return package, _read_json(package)
 
 
-def list_tables(package: Path | None = None) -> list[str]:
-    """Names of the extracted tables (every resource but the sources table)."""
-    _, descriptor = _package(package)
-    return sorted(r["name"] for r in descriptor["resources"] if r["name"] != SOURCES_TABLE)
+def resources(package: Path | None = None) -> list[dict]:
+    """The resource entries of the data package, as written there."""
+    return _package(package)[1]["resources"]
+
+
+def list_tables(package: Path | None = None, kinds: tuple[str, ...] = QUOTED_KINDS) -> list[str]:
+    """Names of the tables of these kinds (default: every table whose rows quote a
+    source); the sources table is never listed."""
+    return sorted(r["name"] for r in resources(package)
+                  if r["name"] != SOURCES_TABLE and r.get("netbook:kind") in kinds)
 
 
 def _resource(name: str, package_path: Path, descriptor: dict) -> dict:
@@ -130,11 +156,28 @@ def _check_csv_syntax(path: Path, schema: dict) -> list[Problem]:
     if not problems and header != expected:
         problems.append(Problem(file, 1, None, "column-order",
                                 f"columns must be in schema order: {expected}"))
+    if len(rows) == 1:
+        problems.append(Problem(file, None, None, "has-rows", "the file has a header but no rows"))
+    numeric = {f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer")}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             problems.append(Problem(file, number, None, "cell-count",
                                     f"{len(row)} cells where the header has {len(header)}"))
+            continue
+        for column, cell in zip(header, row):
+            if cell and not cell.strip():
+                problems.append(Problem(file, number, column, "blank-cell",
+                                        "a cell of only spaces would read as empty; leave it empty"))
+            elif column in numeric and _NOT_FINITE.fullmatch(cell.strip()):
+                problems.append(Problem(file, number, column, "finite-number",
+                                        f"{cell!r} is not a printed value; leave the cell empty "
+                                        "if the source states none"))
     return problems
+
+
+# What Python, pandas and Frictionless read as a non-finite number ("NaN", "-inf",
+# "Infinity", "nan"...): never a value a source prints.
+_NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 
 
 def _key_columns(schema: dict, error_type: str) -> str | None:
@@ -225,11 +268,13 @@ def _provenance_problems(df: pd.DataFrame, schema: dict, file: str,
     return problems
 
 
-def _is_empty(value) -> bool:
-    """An empty cell, whatever pandas made of it (None, NA, NaN, NaT, an empty list)."""
-    if isinstance(value, list):
-        return not value
-    return value is None or bool(pd.isna(value))
+def _editorial_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
+    """An editorial table states a judgement, so every row gives its reason."""
+    if "rationale" not in [f["name"] for f in schema["fields"]]:
+        return [Problem(file, None, "rationale", "rationale-column",
+                        "every editorial table needs a rationale column")]
+    return [Problem(file, index + 2, "rationale", "rationale-given", "the row gives no rationale")
+            for index, value in df["rationale"].items() if is_missing(value)]
 
 
 def _as_text(value) -> str:
@@ -243,7 +288,7 @@ def _as_text(value) -> str:
 
 def _value_problems(row: pd.Series, field: dict, quote: str, file: str, number: int) -> list[Problem]:
     col, value = field["name"], row[field["name"]]
-    if _is_empty(value):
+    if is_missing(value):
         return []
     kind = field.get("type", "string")
     if kind == "yearmonth":
@@ -283,7 +328,15 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         raise TableError(problems)
     df = _to_dataframe(csv_path, schema)
     if name != SOURCES_TABLE:
-        problems = _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
+        kind = resource.get("netbook:kind")
+        if kind not in KINDS:
+            raise TableError([Problem(_display(package_path), None, None, "table-kind",
+                                      f"resource {name!r} needs \"netbook:kind\" set to one of {KINDS}, "
+                                      f"found {kind!r}")])
+        if kind == "editorial":
+            problems = _editorial_problems(df, schema, file)
+        else:
+            problems = _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
         if problems:
             raise TableError(problems)
     df.attrs["netbook"] = {
@@ -295,13 +348,9 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
     return df
 
 
-def load_sources(package: Path | str | None = None) -> pd.DataFrame:
-    """The sources table: one row per source text, with citation and licence."""
-    return load_table(SOURCES_TABLE, package)
-
-
 def load_all_tables(package: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """Every extracted table, by name (for pages about all the data, such as the ledger)."""
+    """Every table whose rows quote a source, by name (for pages about all the data,
+    such as the ledger)."""
     return {name: load_table(name, package) for name in list_tables(Path(package) if package else None)}
 
 
@@ -315,7 +364,7 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for name, df in sorted(tables.items()):
         for field in df.attrs["netbook"]["value_fields"]:
             for index, value in df[field].items():
-                if _is_empty(value):
+                if is_missing(value):
                     continue
                 text = _as_text(value)
                 records.append({"table": name, "row": index + 2, "field": field, "value": text,

@@ -1,0 +1,157 @@
+"""What the cross-source chapter needs and a reader need not see: the review's selection
+criteria applied to the case report's patient.
+
+The case-report tables and the review's ``selection_criteria`` use different words for
+the same things ("G2" vs ``grade`` 2, "highly differentiated" vs ``well``, "ileum" vs
+``midgut``). Which case fact answers which criteria variable, and which case option is
+which review option, are the book's judgements: they are tables under
+``data/editorial/`` (``case_criteria_mapping``, ``case_vocabulary``,
+``case_option_mapping``), each row with its rationale, shown in the chapter. This module
+only applies them: :data:`READERS` turns a case value into the criteria vocabulary, one
+named reader per kind of value, and a value no reader or vocabulary row knows is an
+error, so a new wording forces a decision instead of a guess.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+import pandas as pd
+
+from netbook.criteria import parse_number_or_range
+from netbook.values import is_missing
+
+
+def _key(text: Any) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _grade(text: Any) -> int:
+    match = re.fullmatch(r"G([123])", str(text).strip())
+    if not match:
+        raise ValueError(f"not a grade: {text!r} (expected G1, G2 or G3)")
+    return int(match.group(1))
+
+
+def _yes_no(yes: tuple[str, ...], no: tuple[str, ...]) -> Callable[[Any], bool]:
+    def read(text: Any) -> bool:
+        if _key(text) in yes:
+            return True
+        if _key(text) in no:
+            return False
+        raise ValueError(f"cannot read {text!r} as yes ({yes}) or no ({no})")
+    return read
+
+
+def _excluded(text: Any) -> bool:
+    """A work-up event that excludes the condition reads as 'absent' (False)."""
+    if "excluded" not in str(text):
+        raise ValueError(f"expected an exclusion, got {text!r}")
+    return False
+
+
+# reader name (case_criteria_mapping.reader) -> how a case value is read; the
+# vocabulary readers ('differentiation', 'primary_site') look the value up in
+# case_vocabulary instead.
+READERS: dict[str, Callable[[Any], Any]] = {
+    "number": float,
+    "number_or_range": parse_number_or_range,
+    "grade": _grade,
+    "stated_and_not_none": lambda v: _key(v) not in ("", "none", "no"),
+    "mentions_peritoneal": lambda v: "peritoneal" in _key(v),
+    "positive_or_negative": _yes_no(("positive",), ("negative",)),
+    "functional_or_not": _yes_no(("functional",), ("non-functional", "nonfunctional")),
+    "any_text": lambda v: bool(str(v).strip()),
+    "is_progressive_disease": lambda v: str(v) == "progressive disease",
+    "is_r0": lambda v: str(v).strip() in ("R0", "RO"),
+    "excluded_means_absent": _excluded,
+}
+VOCABULARY_READERS = ("differentiation", "primary_site")
+NOT_STATED = "not_stated"
+
+# The key column and the value column of each case table a mapping row may name.
+CASE_KEYS = {
+    "case_patient_record": ("variable", "value"),
+    "case_clinical_findings": ("finding_id", "variable"),
+    "course_of_disease": ("event_id", "hepatic_response"),
+    "case_histology": ("item", "value"),
+}
+
+
+def _case_row(tables: dict[str, pd.DataFrame], table: str, item: str) -> pd.Series:
+    df = tables[table]
+    key, _ = CASE_KEYS[table]
+    if table == "case_histology":
+        df = df[df["specimen"] == "resection specimen"]
+    rows = df[df[key] == item]
+    if len(rows) != 1:
+        raise KeyError(f"expected one row {item!r} in {table}, found {len(rows)}")
+    return rows.iloc[0]
+
+
+def _read(reader: str, printed: Any, vocabulary: pd.DataFrame) -> Any:
+    if reader in VOCABULARY_READERS:
+        words = vocabulary[vocabulary["vocabulary"] == reader]
+        found = words.loc[words["case_wording"].map(_key) == _key(printed), "review_value"]
+        if len(found) != 1:
+            raise KeyError(f"no case_vocabulary row for {reader} {printed!r}; add one with its rationale")
+        return str(found.iloc[0])
+    if reader not in READERS:
+        raise KeyError(f"unknown reader {reader!r}; known: {sorted(READERS) + list(VOCABULARY_READERS)}")
+    return READERS[reader](printed)
+
+
+def case_criteria_record(tables: dict[str, pd.DataFrame], mapping: pd.DataFrame,
+                         vocabulary: pd.DataFrame) -> pd.DataFrame:
+    """The case patient in the vocabulary of ``selection_criteria``, one row per mapping row.
+
+    ``tables`` maps case table names (case_patient_record, case_clinical_findings,
+    course_of_disease, case_histology) to the loaded DataFrames; ``mapping`` and
+    ``vocabulary`` are the loaded editorial tables. Columns: variable, value (in the
+    criteria vocabulary; None = unknown), case_table, case_item, case_value (as in the
+    case table), quote, reading (the mapping row's rationale).
+    """
+    rows = []
+    for rule in mapping.itertuples(index=False):
+        if rule.reader == NOT_STATED:
+            rows.append(dict(variable=rule.variable, value=None, case_table=None, case_item=None,
+                             case_value=None, quote=None, reading=rule.rationale))
+            continue
+        row = _case_row(tables, rule.case_table, rule.case_item)
+        printed = row[CASE_KEYS[rule.case_table][1]]
+        if rule.case_table == "course_of_disease" and is_missing(printed):
+            printed = row["description"]
+        rows.append(dict(variable=rule.variable, value=_read(rule.reader, printed, vocabulary),
+                         case_table=rule.case_table, case_item=rule.case_item, case_value=str(printed),
+                         quote=row["quote"], reading=rule.rationale))
+    return pd.DataFrame(rows, columns=["variable", "value", "case_table", "case_item", "case_value",
+                                       "quote", "reading"])
+
+
+def record_as_mapping(record: pd.DataFrame) -> dict[str, Any]:
+    return {r.variable: r.value for r in record.itertuples(index=False)}
+
+
+def unmapped_variables(criteria: pd.DataFrame, mapping: pd.DataFrame) -> list[str]:
+    """Criteria variables with no mapping row (every one needs a row, if only 'not_stated')."""
+    return sorted(set(criteria["variable"]) - set(mapping["variable"]))
+
+
+def case_options_beside_review(rejected: pd.DataFrame, options: pd.DataFrame,
+                               option_mapping: pd.DataFrame) -> pd.DataFrame:
+    """Each option the case report ruled out, with the review's criteria options and their
+    ``allowed`` result (``options`` is :func:`netbook.criteria.per_option` output).
+    Columns: case_option, decision, case_reason, review_option, review_result."""
+    allowed = dict(zip(options["option"], options["allowed"]))
+    targets_of = dict(zip(option_mapping["case_option"], option_mapping["criteria_options"]))
+    unknown_options = set(rejected["option"]) - set(targets_of)
+    if unknown_options:
+        raise KeyError(f"case options without a case_option_mapping row: {sorted(unknown_options)}")
+    rows = []
+    for r in rejected.sort_values("option").itertuples(index=False):
+        for target in targets_of[r.option] or [None]:
+            rows.append(dict(case_option=r.option, decision=r.decision, case_reason=r.reason,
+                             review_option=target or "—",
+                             review_result=allowed.get(target, "no criteria") if target else "no criteria"))
+    return pd.DataFrame(rows, columns=["case_option", "decision", "case_reason", "review_option",
+                                       "review_result"])
