@@ -25,6 +25,8 @@ def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list
         if not meta:
             raise ValueError("provenance() needs DataFrames as returned by load_table "
                              "(their attrs name the file); pass the loaded table itself")
+        if meta.get("kind") == "editorial":
+            continue  # listed apart: the book's judgement, not a quote of a source
         files.append(meta["path"])
         if "locator" not in df:  # the sources table describes sources; it quotes none
             continue
@@ -37,17 +39,37 @@ def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list
 class Provenance:
     def __init__(self, loaded: tuple[pd.DataFrame, ...]):
         self.files, self.places = _provenance_parts(loaded)
+        self.judgements = sorted({df.attrs["netbook"]["path"] for df in loaded
+                                  if df.attrs["netbook"].get("kind") == "editorial"})
 
     def _repr_html_(self) -> str:
         # chapters are one folder deep; the build publishes data/ at the site root
-        links = ", ".join(f'<a href="../{html.escape(f)}" download><code>{html.escape(PurePosixPath(f).name)}'
-                          f"</code></a>" for f in self.files)
-        places = "<br>".join(html.escape(p) for p in self.places) or "the sources table itself"
-        return (f'<p class="provenance-note"><strong>Data:</strong> {links} (CSV, with a '
-                f"verbatim quote for every row)<br><strong>Sources:</strong><br>{places}</p>")
+        lines = []
+        if self.files:
+            lines.append("<strong>Data:</strong> " + ", ".join(self._link(f) for f in self.files)
+                         + " (CSV, with a verbatim quote for every row)")
+        if self.judgements:
+            lines.append("<strong>The book's judgement:</strong> "
+                         + ", ".join(self._link(f) for f in self.judgements)
+                         + " (CSV, with the rationale for every row)")
+        if self.files:
+            places = "<br>".join(html.escape(p) for p in self.places) or "the sources table itself"
+            lines.append(f"<strong>Sources:</strong><br>{places}")
+        return f'<p class="provenance-note">{"<br>".join(lines)}</p>'
+
+    @staticmethod
+    def _link(f: str) -> str:
+        return f'<a href="../{html.escape(f)}" download><code>{html.escape(PurePosixPath(f).name)}</code></a>'
 
     def __repr__(self) -> str:
-        return "Data: " + ", ".join(self.files) + "\nSources:\n" + "\n".join(self.places)
+        lines = []
+        if self.files:
+            lines.append("Data: " + ", ".join(self.files))
+        if self.judgements:
+            lines.append("The book's judgement: " + ", ".join(self.judgements))
+        if self.files:
+            lines += ["Sources:", *self.places]
+        return "\n".join(lines)
 
 
 def provenance(*loaded: pd.DataFrame) -> Provenance:

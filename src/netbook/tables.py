@@ -343,6 +343,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         "table": name,
         "file": file,
         "path": resource["path"],  # relative to the data package, as the build publishes it
+        "kind": resource.get("netbook:kind", "sources"),
         "value_fields": [f["name"] for f in schema["fields"] if f.get("netbook:role") == "value"],
     }
     return df
