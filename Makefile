@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench execute clean
+.PHONY: book test bench execute data lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
@@ -22,8 +22,18 @@ book: $(STAMP)
 	mkdir -p _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 
-test: book
+test: book lint
 	$(BIN)/python -m pytest tests --nbval chapters
+
+# ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench
+lint: $(STAMP)
+	$(BIN)/ruff check src tests chapters _ext bench
+	$(BIN)/ruff format --check src tests chapters _ext bench
+
+# Regenerate the machine-made tables under data/derived/ from the source texts
+# (tests/test_derive.py fails when a committed file differs from what this writes).
+data: $(STAMP)
+	$(BIN)/python -m netbook.derive
 
 # Re-execute every chapter in place, storing fresh outputs (after changing data or code;
 # nbval in make test fails until the stored outputs match a fresh run).
