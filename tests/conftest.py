@@ -1,13 +1,76 @@
-"""Shared fixtures: a tiny, valid data package built in a temporary folder."""
+"""Shared fixtures and helpers.
+
+* ``tiny``: a tiny, valid data package built in a temporary folder (loader tests);
+* ``sources``, ``text_of``, ``texts``: the sources table and source texts, always by
+  ``source_id`` (never by a file name);
+* ``case_tables``, ``events``: the case report's tables;
+* :func:`toc_files`: the pages ``_toc.yml`` lists (plain function, for ``parametrize``).
+
+Test modules take these as fixtures or import helpers from here; no test module imports
+another.
+"""
+
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
-from netbook import paths
+from netbook import load_table, paths
+from netbook.texts import source_text
+
+CASE_TABLES = ("case_patient_record", "case_clinical_findings", "course_of_disease", "case_histology")
+
+
+def toc_files() -> list[str]:
+    """The files _toc.yml lists (root first), without extension."""
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+@pytest.fixture(scope="session")
+def sources() -> pd.DataFrame:
+    """The sources table, as the chapters load it."""
+    return load_table("sources")
+
+
+@pytest.fixture(scope="session")
+def text_of(sources):
+    """The text of a source, by source_id: ``text_of("ozdirik2020")``."""
+    cache: dict[str, str] = {}
+
+    def text(source_id: str) -> str:
+        if source_id not in cache:
+            cache[source_id] = source_text(sources, source_id)
+        return cache[source_id]
+
+    return text
+
+
+@pytest.fixture(scope="session")
+def texts(text_of) -> tuple[str, str]:
+    """The case report (Özdirik 2020): (clean extraction, raw PDF extraction)."""
+    return text_of("ozdirik2020"), text_of("ozdirik2020_pdf")
+
+
+@pytest.fixture(scope="session")
+def case_tables() -> dict[str, pd.DataFrame]:
+    """The case report's tables the criteria mapping reads, by name (do not mutate: copy)."""
+    return {name: load_table(name) for name in CASE_TABLES}
+
+
+@pytest.fixture(scope="session")
+def events(case_tables) -> pd.DataFrame:
+    """The case report's course of disease (table course_of_disease)."""
+    return case_tables["course_of_disease"]
+
 
 SOURCE_TEXT = (
     "Case presentation\n"
@@ -19,7 +82,11 @@ SCHEMA = {
     "fields": [
         {"name": "finding_id", "type": "string", "constraints": {"required": True}},
         {"name": "date", "type": "yearmonth", "netbook:role": "value"},
-        {"name": "kind", "type": "string", "constraints": {"required": True, "enum": ["lab", "therapy start"]}},
+        {
+            "name": "kind",
+            "type": "string",
+            "constraints": {"required": True, "enum": ["lab", "therapy start"]},
+        },
         {"name": "value", "type": "number", "netbook:role": "value", "netbook:unitField": "unit"},
         {"name": "unit", "type": "string"},
         {"name": "source_id", "type": "string", "constraints": {"required": True}},
@@ -33,12 +100,35 @@ SCHEMA = {
 GOOD_ROWS = (
     "finding_id,date,kind,value,unit,source_id,locator,quote\n"
     'cga,,lab,29924,µg/L,case,Case presentation,"Chromogranin A was 29,924 µg/L at presentation."\n'
-    'ssa,2016-08,therapy start,30,mg,case,Case presentation,"In August 2016 a therapy with octreotide LAR 30 mg every 28 days"\n'
+    "ssa,2016-08,therapy start,30,mg,case,Case presentation,"
+    '"In August 2016 a therapy with octreotide LAR 30 mg every 28 days"\n'
 )
 
 
+EDITORIAL_SCHEMA = {
+    "fields": [
+        {"name": "finding_id", "type": "string", "constraints": {"required": True}},
+        {"name": "reading", "type": "string", "constraints": {"required": True}},
+        {"name": "rationale", "type": "string"},
+    ],
+    "primaryKey": ["finding_id"],
+}
+
+EDITORIAL_ROWS = (
+    "finding_id,reading,rationale\n"
+    "cga,raised,The text calls the value raised; no reference range is printed.\n"
+    "ssa,first-line,The first therapy the text names after the diagnosis.\n"
+)
+
+# the sources schema wants real-looking file names (NNN_<16 hex digits>.txt)
+SOURCE_FILE = "000_0123456789abcdef.txt"
+
+FOLDERS = {"extracted": "tables", "derived": "derived", "editorial": "editorial"}
+
+
 class TinyPackage:
-    """A data package with one source text and one table, `findings`."""
+    """A data package with one source text and one table, `findings` (more with
+    :meth:`add_table`)."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -48,24 +138,43 @@ class TinyPackage:
         shutil.copy(paths.SOURCES / "sources.schema.json", root / "sources" / "sources.schema.json")
         (root / "sources" / "sources.csv").write_text(
             "source_id,file,publication_id,kind,extraction,preferred,citation,year,doi,licence,note\n"
-            "case,000_0123456789abcdef.txt,case,case report,clean,true,A case.,2020,,CC BY 4.0,\n",
-            encoding="utf-8")
+            f"case,{SOURCE_FILE},case,case report,clean,true,A case.,2020,,CC BY 4.0,\n",
+            encoding="utf-8",
+        )
         # the sources schema wants real-looking file names; the text keeps a short one
-        (root / "sources" / "case.txt").rename(root / "sources" / "000_0123456789abcdef.txt")
+        (root / "sources" / "case.txt").rename(self.source_path)
         self.write_schema(SCHEMA)
         self.write_csv(GOOD_ROWS)
-        (root / "datapackage.json").write_text(json.dumps({
-            "name": "tiny",
-            "resources": [
-                {"name": "sources", "path": "sources/sources.csv", "schema": "sources/sources.schema.json"},
-                {"name": "findings", "path": "tables/findings.csv", "schema": "tables/findings.schema.json",
-                 "netbook:kind": "extracted"},
-            ],
-        }), encoding="utf-8")
+        (root / "datapackage.json").write_text(
+            json.dumps(
+                {
+                    "name": "tiny",
+                    "resources": [
+                        {
+                            "name": "sources",
+                            "path": "sources/sources.csv",
+                            "schema": "sources/sources.schema.json",
+                        },
+                        {
+                            "name": "findings",
+                            "path": "tables/findings.csv",
+                            "schema": "tables/findings.schema.json",
+                            "netbook:kind": "extracted",
+                        },
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
 
     @property
     def descriptor(self) -> Path:
         return self.root / "datapackage.json"
+
+    @property
+    def source_path(self) -> Path:
+        """The tiny package's one source text (source_id ``case``)."""
+        return self.root / "sources" / SOURCE_FILE
 
     @property
     def csv_path(self) -> Path:
@@ -76,6 +185,26 @@ class TinyPackage:
 
     def write_schema(self, schema: dict) -> None:
         (self.root / "tables" / "findings.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+
+    def add_table(self, name: str, kind: str | None, schema: dict, rows: str) -> Path:
+        """Register table ``name`` of this ``netbook:kind`` (None: the key is left out) in
+        the folder of its kind; returns its CSV path."""
+        folder = self.root / FOLDERS.get(kind, "tables")
+        folder.mkdir(exist_ok=True)
+        csv_path = folder / f"{name}.csv"
+        csv_path.write_text(rows, encoding="utf-8")
+        (folder / f"{name}.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+        descriptor = json.loads(self.descriptor.read_text(encoding="utf-8"))
+        resource = {
+            "name": name,
+            "path": f"{folder.name}/{name}.csv",
+            "schema": f"{folder.name}/{name}.schema.json",
+        }
+        if kind is not None:
+            resource["netbook:kind"] = kind
+        descriptor["resources"].append(resource)
+        self.descriptor.write_text(json.dumps(descriptor), encoding="utf-8")
+        return csv_path
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from netbook import paths
-from test_chapters import toc_files
+from conftest import toc_files
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from netbook import paths
-from test_chapters import toc_files
+from conftest import toc_files
 
 HTML = paths.BUILD_HTML
 BUILD_LOG = paths.ROOT / "_build" / "build.log"

@@ -1,13 +1,15 @@
 """The build re-executes a chapter when the data it reads (or a pin) changes."""
+
 from __future__ import annotations
 
 import os
+import shutil
 
 import nbformat
 import pytest
 from jupyter_cache import get_cache
 
-from netbook import cache_inputs
+from netbook import cache_inputs, paths
 
 
 def write_notebook(path, *sources):
@@ -19,10 +21,12 @@ def write_notebook(path, *sources):
 
 
 def test_tables_read_from_literal_calls(tmp_path):
-    nb = write_notebook(tmp_path / "a.ipynb",
-                        "import netbook\nfrom netbook import load_table, load_sources",
-                        "events = load_table('course_of_disease')\nsrc = load_sources()",
-                        "%matplotlib inline\ntrials = netbook.load_table(\"trial_outcomes\")")
+    nb = write_notebook(
+        tmp_path / "a.ipynb",
+        "import netbook\nfrom netbook import load_table",
+        "events = load_table('course_of_disease')\nsrc = load_table('sources')",
+        '%matplotlib inline\ntrials = netbook.load_table("trial_outcomes")',
+    )
     assert cache_inputs.tables_read(nb) == ["course_of_disease", "sources", "trial_outcomes"]
 
 
@@ -33,7 +37,9 @@ def test_load_all_tables_reads_everything(tmp_path):
 
 def test_computed_table_name_is_refused(tmp_path):
     nb = write_notebook(tmp_path / "a.ipynb", "x = 1", "name = 'trial' + '_outcomes'\nload_table(name)")
-    with pytest.raises(cache_inputs.InputsError, match=r"a.ipynb, code cell 2, line 2: load_table needs a literal"):
+    with pytest.raises(
+        cache_inputs.InputsError, match=r"a.ipynb, code cell 2, line 2: load_table needs a literal"
+    ):
         cache_inputs.tables_read(nb)
 
 
@@ -46,8 +52,15 @@ def test_unknown_table_is_refused(tiny, tmp_path):
 def test_inputs_of_a_chapter(tiny, tmp_path):
     nb = write_notebook(tmp_path / "a.ipynb", "load_table('findings')")
     names = {p.name for p in cache_inputs.input_files(nb, tiny.descriptor)}
-    assert {"findings.csv", "findings.schema.json", "sources.csv", "datapackage.json",
-            "000_0123456789abcdef.txt", "requirements.txt", "tables.py"} <= names
+    assert {
+        "findings.csv",
+        "findings.schema.json",
+        "sources.csv",
+        "datapackage.json",
+        tiny.source_path.name,
+        "requirements.txt",
+        "tables.py",
+    } <= names
     plain = write_notebook(tmp_path / "b.ipynb", "print(1)")
     assert "findings.csv" not in {p.name for p in cache_inputs.input_files(plain, tiny.descriptor)}
 
@@ -85,3 +98,26 @@ def test_refresh_drops_only_the_affected_record(tiny, tmp_path):
 def test_every_chapter_declares_its_inputs():
     for nb in cache_inputs.chapter_notebooks():
         assert cache_inputs.input_files(nb), nb
+
+
+def test_a_change_to_a_chapter_companion_module_changes_the_digest(tiny, tmp_path, monkeypatch):
+    """netbook.chapters holds code a chapter runs: editing it must re-execute the chapter."""
+    root = tmp_path / "repo"
+    shutil.copytree(
+        paths.ROOT / "src" / "netbook", root / "src" / "netbook", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(paths.ROOT / "requirements.txt", root / "requirements.txt")
+    monkeypatch.setattr(paths, "ROOT", root)
+    nb = write_notebook(tmp_path / "case.ipynb", "print('reads no table')")
+    companions = sorted((root / "src" / "netbook" / "chapters").glob("*.py"))
+    assert {p.name for p in companions} >= {"__init__.py", "case_ozdirik2020.py", "across_sources.py"}
+    assert set(companions) <= set(cache_inputs.input_files(nb, tiny.descriptor))
+    before = cache_inputs.digest(nb, tiny.descriptor)
+    module = root / "src" / "netbook" / "chapters" / "case_ozdirik2020.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = cache_inputs.digest(nb, tiny.descriptor)
+    assert edited != before
+    (root / "src" / "netbook" / "chapters" / "new_chapter.py").write_text('"""A new companion."""\n')
+    assert cache_inputs.digest(nb, tiny.descriptor) not in (before, edited)
+    # the digest is of the files, not of the time: unchanged files give the same digest
+    assert cache_inputs.digest(nb, tiny.descriptor) == cache_inputs.digest(nb, tiny.descriptor)

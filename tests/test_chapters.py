@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import toc_files
 from netbook import paths
 
 NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
@@ -16,14 +16,6 @@ VOLATILE = [
     (re.compile(r"\b20\d\d-\d\d-\d\d[T ]\d\d:\d\d"), "a timestamp"),
     (re.compile(r"/work/|/home/|/tmp/"), "a machine-specific path"),
 ]
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return files
 
 
 def cells(nb: Path) -> list[dict]:

@@ -1,4 +1,5 @@
 """CITATION.cff is valid Citation File Format 1.2.0 and agrees with the book."""
+
 import json
 
 import jsonschema
@@ -22,7 +23,9 @@ def test_schema_rejects_a_broken_citation():
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     broken = load_cff() | {"cff-version": "1.2.0"}
     del broken["authors"]
-    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)), "schema accepted a CFF without authors"
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)), (
+        "schema accepted a CFF without authors"
+    )
 
 
 def test_title_matches_the_book():

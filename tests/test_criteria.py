@@ -1,4 +1,6 @@
-"""Criterion evaluation: each comparison, three-valued logic, combination per set."""
+"""Criterion evaluation: each comparison (ranges too), three-valued logic, combination per
+criteria set and per option."""
+
 from __future__ import annotations
 
 import math
@@ -6,18 +8,44 @@ import math
 import pandas as pd
 import pytest
 
-from netbook.criteria import (MET, NOT_MET, UNKNOWN, combine_all, combine_any, compare,
-                              evaluate, evaluate_criteria, parse_threshold)
+from netbook.criteria import (
+    MET,
+    NOT_MET,
+    STRENGTH_GROUPS,
+    UNKNOWN,
+    Interval,
+    combine_all,
+    combine_any,
+    combine_rows,
+    compare,
+    evaluate_criteria,
+    parse_number_or_range,
+    parse_threshold,
+    per_option,
+)
 
 
-@pytest.mark.parametrize("comparison, value, expected", [
-    ("lt", 54, MET), ("lt", 55, NOT_MET), ("lt", 56, NOT_MET),
-    ("le", 54, MET), ("le", 55, MET), ("le", 56, NOT_MET),
-    ("gt", 54, NOT_MET), ("gt", 55, NOT_MET), ("gt", 56, MET),
-    ("ge", 54, NOT_MET), ("ge", 55, MET), ("ge", 56, MET),
-    ("eq", 55, MET), ("eq", 54, NOT_MET),
-    ("ne", 55, NOT_MET), ("ne", 54, MET),
-])
+@pytest.mark.parametrize(
+    "comparison, value, expected",
+    [
+        ("lt", 54, MET),
+        ("lt", 55, NOT_MET),
+        ("lt", 56, NOT_MET),
+        ("le", 54, MET),
+        ("le", 55, MET),
+        ("le", 56, NOT_MET),
+        ("gt", 54, NOT_MET),
+        ("gt", 55, NOT_MET),
+        ("gt", 56, MET),
+        ("ge", 54, NOT_MET),
+        ("ge", 55, MET),
+        ("ge", 56, MET),
+        ("eq", 55, MET),
+        ("eq", 54, NOT_MET),
+        ("ne", 55, NOT_MET),
+        ("ne", 54, MET),
+    ],
+)
 def test_each_numeric_comparison_at_and_around_the_threshold(comparison, value, expected):
     assert compare(value, comparison, "55", "number") == expected
 
@@ -34,9 +62,17 @@ def test_in_with_numbers_and_categories():
     assert compare("ileum", "in", "lung;pancreas", "category") == NOT_MET
 
 
-@pytest.mark.parametrize("value, expected", [
-    (False, MET), (True, NOT_MET), ("false", MET), ("yes", NOT_MET), (0, MET), (1, NOT_MET),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (False, MET),
+        (True, NOT_MET),
+        ("false", MET),
+        ("yes", NOT_MET),
+        (0, MET),
+        (1, NOT_MET),
+    ],
+)
 def test_boolean_eq(value, expected):
     assert compare(value, "eq", "false", "boolean") == expected
 
@@ -52,10 +88,17 @@ def test_category_eq_ignores_case_and_spaces():
 
 
 @pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, "", "  "])
-@pytest.mark.parametrize("comparison, threshold, value_type", [
-    ("lt", "5", "number"), ("ge", "6", "number"), ("eq", "true", "boolean"),
-    ("ne", "false", "boolean"), ("in", "lung;pancreas", "category"), ("eq", "III", "category"),
-])
+@pytest.mark.parametrize(
+    "comparison, threshold, value_type",
+    [
+        ("lt", "5", "number"),
+        ("ge", "6", "number"),
+        ("eq", "true", "boolean"),
+        ("ne", "false", "boolean"),
+        ("in", "lung;pancreas", "category"),
+        ("eq", "III", "category"),
+    ],
+)
 def test_an_unknown_value_stays_unknown(missing, comparison, threshold, value_type):
     assert compare(missing, comparison, threshold, value_type) == UNKNOWN
 
@@ -102,62 +145,152 @@ def test_combine_any():
 
 
 def _criteria() -> pd.DataFrame:
-    return pd.DataFrame([
-        # a Milan-like set
-        dict(option="lt", criteria_set="milan", strength="required", any_of=None, variable="age_years",
-             value_type="number", comparison="lt", threshold="55"),
-        dict(option="lt", criteria_set="milan", strength="required", any_of=None, variable="ki67_percent",
-             value_type="number", comparison="lt", threshold="5"),
-        dict(option="lt", criteria_set="milan", strength="required", any_of=None, variable="extrahepatic_disease",
-             value_type="boolean", comparison="eq", threshold="false"),
-        # an indication with alternatives
-        dict(option="iat", criteria_set="iat", strength="required", any_of=None, variable="grade",
-             value_type="number", comparison="le", threshold="2"),
-        dict(option="iat", criteria_set="iat", strength="indication", any_of="why", variable="hormone_hypersecretion",
-             value_type="boolean", comparison="eq", threshold="true"),
-        dict(option="iat", criteria_set="iat", strength="indication", any_of="why", variable="rapid_liver_progression",
-             value_type="boolean", comparison="eq", threshold="true"),
-        dict(option="iat", criteria_set="iat_best", strength="favourable", any_of=None, variable="hepatic_tumour_load_percent",
-             value_type="number", comparison="lt", threshold="50"),
-    ])
+    return pd.DataFrame(
+        [
+            # a Milan-like set
+            dict(
+                option="lt",
+                criteria_set="milan",
+                strength="required",
+                any_of=None,
+                variable="age_years",
+                value_type="number",
+                comparison="lt",
+                threshold="55",
+            ),
+            dict(
+                option="lt",
+                criteria_set="milan",
+                strength="required",
+                any_of=None,
+                variable="ki67_percent",
+                value_type="number",
+                comparison="lt",
+                threshold="5",
+            ),
+            dict(
+                option="lt",
+                criteria_set="milan",
+                strength="required",
+                any_of=None,
+                variable="extrahepatic_disease",
+                value_type="boolean",
+                comparison="eq",
+                threshold="false",
+            ),
+            # an indication with alternatives
+            dict(
+                option="iat",
+                criteria_set="iat",
+                strength="required",
+                any_of=None,
+                variable="grade",
+                value_type="number",
+                comparison="le",
+                threshold="2",
+            ),
+            dict(
+                option="iat",
+                criteria_set="iat",
+                strength="indication",
+                any_of="why",
+                variable="hormone_hypersecretion",
+                value_type="boolean",
+                comparison="eq",
+                threshold="true",
+            ),
+            dict(
+                option="iat",
+                criteria_set="iat",
+                strength="indication",
+                any_of="why",
+                variable="rapid_liver_progression",
+                value_type="boolean",
+                comparison="eq",
+                threshold="true",
+            ),
+            dict(
+                option="iat",
+                criteria_set="iat_best",
+                strength="favourable",
+                any_of=None,
+                variable="hepatic_tumour_load_percent",
+                value_type="number",
+                comparison="lt",
+                threshold="50",
+            ),
+        ]
+    )
 
 
-def _result(table: pd.DataFrame, key: str) -> str:
-    return table.set_index(table.columns[0]).loc[key, "result"]
+def _by(criteria: pd.DataFrame, patient, column: str = "criteria_set") -> pd.DataFrame:
+    """Evaluated rows grouped by ``column``: the counts and the combined result per group."""
+    evaluated = evaluate_criteria(criteria, patient)
+    records = []
+    for key, part in evaluated.groupby(column, sort=True):
+        counts = part["result"].value_counts()
+        records.append(
+            {
+                column: key,
+                "n_met": int(counts.get(MET, 0)),
+                "n_not_met": int(counts.get(NOT_MET, 0)),
+                "n_unknown": int(counts.get(UNKNOWN, 0)),
+                "result": combine_rows(part),
+            }
+        )
+    return pd.DataFrame(records).set_index(column)
+
+
+def _result(criteria: pd.DataFrame, patient, key: str, column: str = "criteria_set") -> str:
+    return _by(criteria, patient, column).loc[key, "result"]
 
 
 def test_all_met_is_met_and_one_failure_is_not_met():
     patient = dict(age_years=50, ki67_percent=3, extrahepatic_disease=False)
-    assert _result(evaluate(_criteria(), patient), "milan") == MET
+    assert _result(_criteria(), patient, "milan") == MET
     patient["age_years"] = 60
-    assert _result(evaluate(_criteria(), patient), "milan") == NOT_MET
+    assert _result(_criteria(), patient, "milan") == NOT_MET
 
 
 def test_an_unknown_value_makes_the_set_unknown_unless_something_fails():
     patient = dict(age_years=50, extrahepatic_disease=False)  # Ki-67 unknown
-    table = evaluate(_criteria(), patient)
-    row = table.set_index("criteria_set").loc["milan"]
+    row = _by(_criteria(), patient).loc["milan"]
     assert row["result"] == UNKNOWN
     assert (row["n_met"], row["n_not_met"], row["n_unknown"]) == (2, 0, 1)
     patient["extrahepatic_disease"] = True
-    assert _result(evaluate(_criteria(), patient), "milan") == NOT_MET
+    assert _result(_criteria(), patient, "milan") == NOT_MET
 
 
 def test_any_of_groups():
     base = dict(grade=2)
-    assert _result(evaluate(_criteria(), dict(base, hormone_hypersecretion=True)), "iat") == MET
-    assert _result(evaluate(_criteria(), dict(base, hormone_hypersecretion=False)), "iat") == UNKNOWN
-    assert _result(evaluate(_criteria(), dict(base, hormone_hypersecretion=False,
-                                              rapid_liver_progression=False)), "iat") == NOT_MET
-    assert _result(evaluate(_criteria(), dict(grade=3, hormone_hypersecretion=True)), "iat") == NOT_MET
+    assert _result(_criteria(), dict(base, hormone_hypersecretion=True), "iat") == MET
+    assert _result(_criteria(), dict(base, hormone_hypersecretion=False), "iat") == UNKNOWN
+    assert (
+        _result(_criteria(), dict(base, hormone_hypersecretion=False, rapid_liver_progression=False), "iat")
+        == NOT_MET
+    )
+    assert _result(_criteria(), dict(grade=3, hormone_hypersecretion=True), "iat") == NOT_MET
 
 
 def test_per_option_and_strength_filter():
     patient = dict(grade=1, hormone_hypersecretion=True, hepatic_tumour_load_percent=60)
-    per_option = evaluate(_criteria(), patient, by="option")
-    assert _result(per_option, "iat") == NOT_MET  # the favourable criterion fails
-    required = evaluate(_criteria(), patient, by="option", strengths=["required", "indication"])
-    assert _result(required, "iat") == MET
+    # every criterion of the option together: the favourable criterion fails
+    assert _result(_criteria(), patient, "iat", column="option") == NOT_MET
+    options = per_option(evaluate_criteria(_criteria(), patient)).set_index("option")
+    assert options.loc["iat", "favourable conditions"] == NOT_MET
+    # requirements and indications alone allow it
+    assert options.loc["iat", "requirements"] == MET and options.loc["iat", "indications"] == MET
+    assert options.loc["iat", "allowed"] == MET
+    assert options.loc["iat", "preferences"] == ""  # no criterion of that kind
+
+
+def test_per_option_columns_and_options_without_a_gate():
+    patient = dict(age_years=50, ki67_percent=3, extrahepatic_disease=False, hepatic_tumour_load_percent=10)
+    favourable_only = _criteria()[lambda d: d["strength"] == "favourable"]
+    out = per_option(evaluate_criteria(favourable_only, patient))
+    assert list(out.columns) == ["option", *STRENGTH_GROUPS, "allowed"]
+    assert out.set_index("option").loc["iat", "allowed"] == "no criteria"
+    assert out.set_index("option").loc["iat", "favourable conditions"] == MET
 
 
 def test_evaluate_criteria_keeps_rows_and_reports_values():
@@ -166,3 +299,72 @@ def test_evaluate_criteria_keeps_rows_and_reports_values():
     assert len(out) == len(_criteria())
     assert list(out["result"][:3]) == [MET, UNKNOWN, UNKNOWN]
     assert out["patient_value"][1] is None
+
+
+# --------------------------------------------------------------- values printed as a range
+
+
+@pytest.mark.parametrize(
+    "value, comparison, threshold, expected",
+    [
+        (Interval(10, 15), "lt", "5", NOT_MET),
+        (Interval(1, 4), "lt", "5", MET),
+        (Interval(3, 7), "lt", "5", UNKNOWN),  # straddles the threshold
+        (Interval(5, 5), "lt", "5", NOT_MET),  # a point on the threshold
+        (Interval(5, 5), "le", "5", MET),
+        (Interval(3, 7), "eq", "5", UNKNOWN),  # equality on a range is never decided
+        (Interval(50, 60), "ge", "50", MET),
+        (None, "lt", "5", UNKNOWN),
+        (4, "lt", "5", MET),
+    ],
+)
+def test_compare_value_edge_cases(value, comparison, threshold, expected):
+    assert compare(value, comparison, threshold, "number") == expected
+
+
+def test_parse_number_or_range():
+    assert parse_number_or_range("10 to 15") == Interval(10, 15)
+    assert parse_number_or_range("10-15") == Interval(10, 15)
+    assert parse_number_or_range("10 – 15") == Interval(10, 15)
+    assert parse_number_or_range("63") == 63.0
+    assert parse_number_or_range(" 2.5 ") == 2.5
+    for bad in ["about 10", "10%", "", "ten"]:
+        with pytest.raises(ValueError):
+            parse_number_or_range(bad)
+    with pytest.raises(ValueError):
+        Interval(15, 10)
+    assert str(Interval(10, 15)) == "10 to 15"
+
+
+def test_unknown_stays_unknown_and_bad_criteria_fail():
+    criteria = pd.DataFrame(
+        [
+            dict(
+                criterion_id="a",
+                option="x",
+                strength="required",
+                any_of=None,
+                variable="age_years",
+                value_type="number",
+                comparison="lt",
+                threshold="55",
+            ),
+            dict(
+                criterion_id="b",
+                option="x",
+                strength="required",
+                any_of=None,
+                variable="grade",
+                value_type="number",
+                comparison="le",
+                threshold="2",
+            ),
+        ]
+    )
+    out = evaluate_criteria(criteria, {"grade": 2})
+    assert list(out["result"]) == [UNKNOWN, MET]
+    assert per_option(out).loc[0, "allowed"] == UNKNOWN
+    out = evaluate_criteria(criteria, {"grade": 3, "age_years": None})
+    assert per_option(out).loc[0, "allowed"] == NOT_MET  # one failure decides
+    with pytest.raises(ValueError):
+        compare(Interval(1, 2), "eq", "", "number")

@@ -1,4 +1,11 @@
-"""Every table in the data package validates, and its checks bite."""
+"""The data checks, in one place: every table in the data package validates and its
+checks bite; then, table by table, what the generic rules cannot check (counts printed
+as words, text cells against their quotes, tables that must agree with each other, the
+editorial tables against the data they map).
+
+Sources are named by source_id (fixture ``text_of``), never by file name.
+"""
+
 from __future__ import annotations
 
 import csv
@@ -6,14 +13,18 @@ import hashlib
 import json
 import re
 import shutil
-from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from netbook import TableError, list_tables, load_sources, load_table, paths
+from netbook import TableError, list_tables, load_table, paths
 from netbook.cache_inputs import loader_calls
+from netbook.provenance import normalise_whitespace as ws
+from netbook.stats import count_reading, read_count, with_rate_ci
+from netbook.values import is_missing
 
-TABLES = list_tables()
+TABLES = list_tables()  # every table whose rows quote a source (extracted and derived)
+EDITORIAL = list_tables(kinds=("editorial",))
 SHARED = paths.ROOT.parent / "shared" / "sources"
 
 
@@ -26,8 +37,7 @@ def _schema(name: str) -> dict:
     return json.loads((paths.DATA / resource["schema"]).read_text(encoding="utf-8"))
 
 
-def test_sources_table_matches_the_files():
-    sources = load_sources()
+def test_sources_table_matches_the_files(sources):
     listed = set(sources["file"])
     on_disk = {p.name for p in paths.SOURCES.glob("*.txt")}
     assert listed == on_disk
@@ -41,12 +51,27 @@ def test_source_texts_are_byte_identical_to_shared():
     for original in sorted(SHARED.glob("*.txt")):
         copy = paths.SOURCES / original.name
         assert copy.exists(), f"{original.name} is missing from data/sources"
-        assert hashlib.sha256(copy.read_bytes()).hexdigest() == \
-            hashlib.sha256(original.read_bytes()).hexdigest(), original.name
+        assert (
+            hashlib.sha256(copy.read_bytes()).hexdigest() == hashlib.sha256(original.read_bytes()).hexdigest()
+        ), original.name
 
 
 def test_there_are_extracted_tables():
     assert TABLES, "data/datapackage.json registers no extracted table"
+
+
+def test_every_table_has_a_kind_and_lives_in_the_folder_of_its_kind():
+    folders = {"extracted": "tables", "derived": "derived", "editorial": "editorial"}
+    for resource in _descriptor()["resources"]:
+        if resource["name"] == "sources":
+            continue
+        kind = resource.get("netbook:kind")
+        assert kind in folders, resource["name"]
+        assert resource["path"] == f"{folders[kind]}/{resource['name']}.csv", resource["name"]
+        assert resource["schema"] == f"{folders[kind]}/{resource['name']}.schema.json", resource["name"]
+    assert sorted(TABLES + EDITORIAL) == sorted(
+        r["name"] for r in _descriptor()["resources"] if r["name"] != "sources"
+    )
 
 
 @pytest.mark.parametrize("name", TABLES)
@@ -61,18 +86,50 @@ def test_table_schema_is_complete(name):
     names = [f["name"] for f in schema["fields"]]
     assert names[-3:] == ["source_id", "locator", "quote"], "provenance columns come last"
     assert schema.get("primaryKey"), "every table needs a primary key"
-    assert {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["source_id"]}} \
-        in schema.get("foreignKeys", []), "source_id must reference the sources table"
-    assert any(f.get("netbook:role") == "value" for f in schema["fields"]), \
+    assert {
+        "fields": ["source_id"],
+        "reference": {"resource": "sources", "fields": ["source_id"]},
+    } in schema.get("foreignKeys", []), "source_id must reference the sources table"
+    assert any(f.get("netbook:role") == "value" for f in schema["fields"]), (
         "no field is marked as holding extracted values, so no number would be checked"
+    )
+    undocumented = [f["name"] for f in schema["fields"] if not f.get("description")]
+    assert not undocumented, f"fields without a description: {undocumented}"
+
+
+def test_there_are_editorial_tables():
+    assert EDITORIAL, "data/datapackage.json registers no editorial table"
+
+
+@pytest.mark.parametrize("name", EDITORIAL)
+def test_editorial_table_validates(name):
+    df = load_table(name)
+    assert len(df) > 0, f"{name} is empty"
+    assert not df["rationale"].map(is_missing).any()
+
+
+@pytest.mark.parametrize("name", EDITORIAL)
+def test_editorial_schema_is_complete(name):
+    """A judgement states its reason and quotes nothing (it is the book's, not a source's)."""
+    schema = _schema(name)
+    names = [f["name"] for f in schema["fields"]]
+    assert names[-1] == "rationale", "the rationale column comes last"
+    assert (
+        next(f for f in schema["fields"] if f["name"] == "rationale").get("constraints", {}).get("required")
+    )
+    assert not {"quote", "source_id", "locator"} & set(names), "an editorial table quotes no source"
+    assert schema.get("primaryKey"), "every table needs a primary key"
     undocumented = [f["name"] for f in schema["fields"] if not f.get("description")]
     assert not undocumented, f"fields without a description: {undocumented}"
 
 
 def _value_fields(name: str) -> dict[str, dict]:
     """Value fields whose cells can print a number (dates are checked separately)."""
-    return {f["name"]: f for f in _schema(name)["fields"]
-            if f.get("netbook:role") == "value" and f.get("type", "string") in {"integer", "number", "string"}}
+    return {
+        f["name"]: f
+        for f in _schema(name)["fields"]
+        if f.get("netbook:role") == "value" and f.get("type", "string") in {"integer", "number", "string"}
+    }
 
 
 def _first_cell_with_a_number(name: str) -> tuple[int, str] | None:
@@ -128,26 +185,359 @@ def test_changing_one_number_fails_validation(name, tmp_path):
         writer.writerows(rows)
     with pytest.raises(TableError) as excinfo:
         load_table(name, copy / "datapackage.json")
-    assert any(p.rule == "number-in-quote" and p.column == field and p.row == index + 2
-               for p in excinfo.value.problems), str(excinfo.value)
+    assert any(
+        p.rule == "number-in-quote" and p.column == field and p.row == index + 2
+        for p in excinfo.value.problems
+    ), str(excinfo.value)
+
+
+# derive.py is no helper of the book: `make data` runs it, the build never does, and it
+# reads only the sources table (to find the texts it parses).
+NOT_CHAPTER_CODE = {"tables.py", "__init__.py", "derive.py"}
 
 
 def test_helpers_never_load_tables_themselves():
-    """Only chapters load tables, so the build can see what each chapter reads."""
+    """Only chapters load tables, so the build can see what each chapter reads (chapter
+    companion modules in netbook/chapters/ included: they take DataFrames too)."""
+    package = paths.ROOT / "src" / "netbook"
+    modules = sorted(package.rglob("*.py"))
+    assert package / "chapters" / "case_ozdirik2020.py" in modules
     offenders = []
-    for module in sorted((paths.ROOT / "src" / "netbook").glob("*.py")):
-        if module.name in {"tables.py", "__init__.py"}:
+    for module in modules:
+        if module.parent == package and module.name in NOT_CHAPTER_CODE:
             continue
-        offenders += [f"{module.name}:{node.lineno}"
-                      for _, node in loader_calls(module.read_text(encoding="utf-8"), module.name)]
+        offenders += [
+            f"{module.relative_to(package)}:{node.lineno}"
+            for _, node in loader_calls(module.read_text(encoding="utf-8"), module.name)
+        ]
     assert not offenders, f"these modules load tables; pass DataFrames in instead: {offenders}"
 
 
-def test_sources_readme_agrees_with_sources_table():
+def test_sources_readme_agrees_with_sources_table(sources):
     readme = (paths.SOURCES / "README.md").read_text(encoding="utf-8")
-    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines()
-            if line.startswith("| `")}
-    for source in load_sources().itertuples():
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines() if line.startswith("| `")}
+    for source in sources.itertuples():
         assert source.file in rows, f"{source.file} is not in data/sources/README.md"
         assert f"`{source.source_id}`" in rows[source.file]
         assert source.licence in rows[source.file], f"licence of {source.file} differs"
+
+
+def _rewrite_cell(csv_path, change) -> int:
+    """Apply ``change`` to the rows of a CSV (a list of dicts); returns the row index it names."""
+    with csv_path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    target = change(rows)
+    with csv_path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def test_unit_check_bites_in_an_all_string_table(tmp_path):
+    """Regression: a string value with an empty unit crashed the loader; a wrong unit must fail."""
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+
+    def wrong_unit(rows):
+        assert any(r["unit"] == "" for r in rows)  # the empty units must load (checked above)
+        target = next(i for i, r in enumerate(rows) if r["unit"] == "%")
+        rows[target]["unit"] = "mg"
+        return target
+
+    target = _rewrite_cell(copy / "tables" / "case_histology.csv", wrong_unit)
+    with pytest.raises(TableError) as excinfo:
+        load_table("case_histology", copy / "datapackage.json")
+    assert [(p.rule, p.row) for p in excinfo.value.problems] == [("unit-in-quote", target + 2)]
+
+
+# ---------------------------------------------------------------- the case report: events
+
+
+@pytest.fixture(scope="module")
+def events():
+    return load_table("course_of_disease")
+
+
+def test_events_are_numbered_in_time_order(events):
+    assert events["event_id"].is_monotonic_increasing
+    assert events["date"].is_monotonic_increasing
+
+
+def test_each_split_event_belongs_to_its_merged_row(events):
+    split = events[events["table1_row"].fillna("").str.contains(" ")]
+    assert list(split["event_id"]) == ["E02", "E03", "E08", "E09", "E10"]
+    for e in split.itertuples():
+        assert e.date.strftime("%m/%Y") in e.table1_row.split()
+        assert "Split from the merged row" in e.note
+
+
+# ---------------------------------------------------------------- the editorial tables
+
+
+def test_option_mapping_covers_the_case_options_and_names_real_review_options():
+    mapping = load_table("case_option_mapping")
+    assert set(mapping["case_option"]) == set(load_table("case_rejected_options")["option"])
+    criteria_options = set(load_table("selection_criteria")["option"])
+    named = {o for options in mapping["criteria_options"] for o in options}
+    assert named and named <= criteria_options, named - criteria_options
+    management = set(load_table("management_options")["option_id"])
+    listed = {o for o in mapping["management_option"] if not is_missing(o)}
+    assert listed and listed <= management, listed - management
+
+
+def test_criteria_mapping_has_one_row_per_criteria_variable_and_names_real_case_rows(case_tables):
+    mapping = load_table("case_criteria_mapping")
+    assert mapping["variable"].is_unique
+    assert set(mapping["variable"]) == set(load_table("selection_criteria")["variable"])
+    stated = mapping[mapping["reader"] != "not_stated"]
+    assert stated["case_table"].notna().all() and stated["case_item"].notna().all()
+    assert set(stated["case_table"]) <= set(case_tables)
+    not_stated = mapping[mapping["reader"] == "not_stated"]
+    assert not_stated["case_table"].isna().all() and not_stated["case_item"].isna().all()
+
+
+def test_vocabulary_wordings_are_unique_per_vocabulary():
+    vocabulary = load_table("case_vocabulary")
+    keys = vocabulary["vocabulary"] + "|" + vocabulary["case_wording"].str.casefold()
+    assert keys.is_unique
+
+
+# ---------------------------------------------------------------- interferon statements
+
+
+@pytest.fixture(scope="module")
+def ifn():
+    return load_table("interferon_statements")
+
+
+def _count_disagreements(df: pd.DataFrame) -> list[str]:
+    """Statement ids whose k or n differs from the reading of k_as_printed / n_as_printed
+    (one stated without the other counts as a disagreement)."""
+    bad = set()
+    for row in df.itertuples(index=False):
+        for number, printed in ((row.k, row.k_as_printed), (row.n, row.n_as_printed)):
+            if is_missing(number) != is_missing(printed):
+                bad.add(row.statement_id)
+            elif not is_missing(number) and read_count(str(printed)) != int(number):
+                bad.add(row.statement_id)
+    return sorted(bad)
+
+
+def test_counts_are_the_readings_of_the_printed_counts(ifn):
+    assert _count_disagreements(ifn) == []
+    broken = ifn.copy()
+    broken.loc[broken["statement_id"] == "zi04", "n"] = 18
+    assert _count_disagreements(broken) == ["zi04"]
+    unprinted = ifn.copy()
+    unprinted.loc[unprinted["statement_id"] == "zi05", "k_as_printed"] = None
+    assert _count_disagreements(unprinted) == ["zi05"]
+
+
+def test_salvage_counts_agree_with_the_salvage_table(ifn):
+    outcomes = load_table("salvage_outcomes").set_index(["arm", "outcome"])["count"]
+    rows = ifn.set_index("statement_id")
+    assert (rows.loc["zi05", "k"], rows.loc["zi05", "n"]) == (
+        outcomes[("MIBG", "stable disease")],
+        outcomes[("MIBG", "treated")],
+    )
+    assert (rows.loc["zi07", "k"], rows.loc["zi07", "n"]) == (
+        outcomes[("chemotherapy", "partial response")],
+        outcomes[("chemotherapy", "treated")],
+    )
+    cohort = load_table("salvage_cohort").set_index("kind")["count"]
+    assert rows.loc["zi04", "n"] == cohort["total"]
+
+
+def test_review_values_agree_with_trial_outcomes(ifn):
+    trial = load_table("trial_outcomes").set_index("result_id")["value"]
+    rows = ifn.set_index("statement_id")["value"]
+    for statement, result in [
+        ("ls01", "ifn01-review-orr"),
+        ("ls04", "ifn02-5fu-orr"),
+        ("ls08", "tt17-bev-pr"),
+        ("ls09", "tt18-bev-pfs18w-bev"),
+        ("ls10", "tt19-bev-pfs18w-ifn"),
+    ]:
+        assert rows[statement] == trial[result], statement
+
+
+def test_intervals_only_where_k_and_n_are_printed(ifn):
+    rated = with_rate_ci(ifn, missing="skip").set_index("statement_id")
+    have = rated[rated["rate"].notna()].index.tolist()
+    assert have == ["oz12", "zi05", "zi06", "zi07", "zi08"]
+    assert rated.loc["zi05", "rate"] == pytest.approx(2 / 3)
+    low, high = rated.loc["zi07", ["ci_low", "ci_high"]]
+    assert 0 < low < 1 / 14 < high < 0.5
+    assert rated.loc["zi08", "ci_low"] == 0  # 0 of 14: the exact interval starts at 0
+    assert pd.isna(rated.loc["ls10", "rate"])  # 67% printed without a per-arm denominator
+    with pytest.raises(ValueError):  # the default refuses rows without both counts
+        with_rate_ci(ifn)
+
+
+def test_single_case_rows_carry_no_count(ifn):
+    case = ifn[ifn["context"] == "single case"]
+    assert len(case) > 0
+    assert case["n"].isna().all() and case["k"].isna().all()
+
+
+# ---------------------------------------------------------------- salvage after interferon
+
+
+@pytest.mark.parametrize("table", ["salvage_cohort", "salvage_outcomes"])
+def test_every_count_is_the_reading_of_its_printed_words(table):
+    """count is not covered by the number-in-quote rule (words carry no digits), so the
+    chain is checked here: count_as_printed is in the quote, and count is its reading."""
+    df = load_table(table)
+    for row in df.itertuples():
+        assert ws(row.count_as_printed) in ws(row.quote), row
+        assert read_count(row.count_as_printed) == row.count, row
+        assert count_reading(row.count_as_printed) == row.count_reading, row
+
+
+def test_salvage_word_readings_as_expected():
+    """The readings this book relies on, spelled out (a change to the CSV shows up here)."""
+    cohort = load_table("salvage_cohort").set_index("group")
+    assert cohort.loc["all patients", "count_as_printed"] == "Seventeen"
+    assert cohort.loc["all patients", "count"] == 17
+    out = load_table("salvage_outcomes").set_index(["arm", "outcome"])
+    assert out.loc[("MIBG", "stable disease"), "count"] == 2
+    assert out.loc[("MIBG", "progressive disease"), "count"] == 1
+    assert out.loc[("chemotherapy", "partial response"), "count"] == 1
+    assert out.loc[("chemotherapy", "tumour marker reduction"), "count"] == 0
+    assert out.loc[("chemotherapy", "symptom relief"), "count"] == 0
+
+
+def test_regimen_cells_occur_in_the_quote(text_of):
+    text = ws(text_of("zilembo1993"))
+    for row in load_table("salvage_regimens").itertuples():
+        # the regimen's name labels the arm; it stands earlier in the sentence than
+        # the minimal quote, so it is checked against the whole abstract
+        assert f"one {row.regimen_as_printed}" in text
+        for cell in (row.drug, row.route, row.schedule):
+            if not pd.isna(cell):
+                assert cell in ws(row.quote), cell
+
+
+def test_outcome_words_occur_in_the_quote():
+    for row in load_table("salvage_outcomes").itertuples():
+        assert row.outcome_as_printed in ws(row.quote)
+
+
+def test_histologies_add_up_to_the_total():
+    cohort = load_table("salvage_cohort")
+    total = cohort.loc[cohort["kind"] == "total", "count"]
+    assert len(total) == 1
+    assert cohort.loc[cohort["kind"] == "histology", "count"].sum() == total.iloc[0]
+
+
+def test_arms_add_up_to_the_total():
+    total = load_table("salvage_cohort").set_index("group").loc["all patients", "count"]
+    outcomes = load_table("salvage_outcomes")
+    assert outcomes.loc[outcomes["outcome"] == "treated", "count"].sum() == total
+
+
+# ---------------------------------------------------------------- checkpoint inhibitors
+# The loader's number-in-quote rule covers digits only; these checks cover the words:
+# each text value that claims to be "as printed" must occur in its quote, and each
+# normalised value must follow from the printed one by the stated rule.
+
+SPELLING = {
+    "somatostatin analog": "somatostatin analogue",
+    "somatostatin analogs": "somatostatin analogue",
+    "temozolamide": "temozolomide",
+}
+SITE = {"pNET": "pancreas", "Bronchial NET": "bronchus", "NET of unknown primary": "unknown primary"}
+
+
+def normalise_agents(printed: list[str]) -> list[str]:
+    """The rule stated in the schema of prior_agents: split at 'and', fix spelling, lower case."""
+    agents = []
+    for item in printed:
+        for part in item.split(" and "):
+            agent = SPELLING.get(part.strip().lower(), part.strip().lower())
+            if agent not in agents:
+                agents.append(agent)
+    return agents
+
+
+@pytest.fixture(scope="module")
+def patients():
+    return load_table("checkpoint_patients")
+
+
+def test_four_patients_in_table_order(patients, text_of):
+    assert patients["patient"].tolist() == [1, 2, 3, 4]
+    text = ws(text_of("markey_ici_abstract"))
+    positions = [text.index(ws(q)) for q in patients["quote"]]
+    assert positions == sorted(positions)
+
+
+def test_printed_cells_occur_in_the_quote(patients):
+    for row in patients.itertuples():
+        quote = ws(row.quote)
+        assert f"{row.age_years} y/o" in quote
+        assert f"Stage {row.stage}" in quote
+        assert row.grade in quote
+        assert row.functional_status in quote.lower()
+        assert f"{row.months_on_treatment} months on {row.agent}" in quote
+        for item in row.prior_treatments:
+            assert item in quote, item
+        assert sum(site in quote for site, name in SITE.items() if name == row.primary_site) == 1
+
+
+def test_normalised_agents_follow_from_the_printed_list(patients):
+    for row in patients.itertuples():
+        assert row.prior_agents == normalise_agents(row.prior_treatments)
+
+
+def test_outcome_matches_the_printed_cell(patients):
+    for row in patients.itertuples():
+        quote = ws(row.quote)
+        assert row.progressed == ("Progression" in quote)
+        assert row.outcome == ("progression" if row.progressed else "stable disease")
+        if not row.progressed:
+            assert "Stable disease per imaging" in quote
+
+
+def test_table_agrees_with_the_results_paragraph(patients, text_of):
+    """The Results give the durations of the three patients still stable as '8 mo, 6 mo
+    and 4 mo' and 14 months for the patient who progressed."""
+    text = ws(text_of("markey_ici_abstract"))
+    stable = patients[~patients["progressed"]]
+    printed = ", ".join(f"{m} mo" for m in stable["months_on_treatment"][:-1])
+    printed += f" and {stable['months_on_treatment'].iloc[-1]} mo"
+    assert f"radiological stable disease ({printed})" in text
+    progressed = patients[patients["progressed"]]
+    assert len(progressed) == 1
+    assert f"stable disease for {progressed['months_on_treatment'].iloc[0]} months" in text
+
+
+def test_pdl1_counts_as_printed():
+    for row in load_table("pdl1_prevalence").itertuples():
+        assert f"{row.positive} out of their {row.total}" in ws(row.quote)
+        assert row.population in ws(row.quote)
+
+
+@pytest.mark.parametrize(
+    "chapter,source_id",
+    [
+        ("checkpoint_inhibitors", "markey_ici_abstract"),
+        ("salvage_after_interferon", "zilembo1993"),
+    ],
+)
+def test_chapter_block_quotes_are_verbatim(chapter, source_id, text_of):
+    """The authors' conclusions are quoted in Markdown; they must match the source."""
+    text = ws(text_of(source_id))
+    nb = json.loads((paths.CHAPTERS / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    quotes = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        block = [line[2:] for line in lines if line.startswith("> ")]
+        if block:
+            quotes.append(ws(" ".join(block)))
+    assert quotes, "the chapter quotes its authors' conclusions"
+    for quote in quotes:
+        assert quote in text, quote

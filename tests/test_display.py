@@ -1,6 +1,8 @@
 """Tables and provenance notes render the same way on every run."""
+
 import pandas as pd
 import pytest
+from conftest import EDITORIAL_ROWS, EDITORIAL_SCHEMA
 
 from netbook import load_table
 from netbook.display import markdown_table, provenance, table
@@ -24,9 +26,7 @@ def test_provenance_names_files_and_locators(tiny):
 
 
 def test_provenance_of_the_sources_table(tiny):
-    from netbook import load_sources
-
-    note = provenance(load_sources(tiny.descriptor))
+    note = provenance(load_table("sources", tiny.descriptor))
     assert note.files == ["sources/sources.csv"] and note.places == []
     assert 'href="../sources/sources.csv"' in note._repr_html_()
 
@@ -39,3 +39,20 @@ def test_provenance_refuses_a_derived_frame_without_origin():
 def test_markdown_table_escapes_pipes_and_backticks():
     md = markdown_table(pd.DataFrame({"quote": ["| 08/2016 | `x` |"], "n": [None]}))._repr_markdown_()
     assert md.splitlines()[2] == "| \\| 08/2016 \\| \\`x\\` \\| | — |"
+
+
+def test_editorial_tables_are_listed_apart_as_judgement(tiny):
+    tiny.add_table("readings", "editorial", EDITORIAL_SCHEMA, EDITORIAL_ROWS)
+    findings, readings = load_table("findings", tiny.descriptor), load_table("readings", tiny.descriptor)
+    note = provenance(findings, readings)
+    assert note.files == ["tables/findings.csv"] and note.judgements == ["editorial/readings.csv"]
+    assert repr(note) == (
+        "Data: tables/findings.csv\nThe book's judgement: editorial/readings.csv\n"
+        "Sources:\ncase: Case presentation"
+    )
+    html = note._repr_html_()
+    assert html.index("verbatim quote") < html.index("The book's judgement") < html.index("rationale")
+    assert 'href="../editorial/readings.csv"' in html
+    alone = provenance(readings)
+    assert alone.files == [] and repr(alone) == "The book's judgement: editorial/readings.csv"
+    assert "Sources" not in alone._repr_html_()

@@ -1,4 +1,6 @@
-"""netbook.stats: exact binomial intervals and the reading of counts printed as words."""
+"""netbook.stats: exact binomial intervals, their formatting, and the reading of counts
+printed as words (the tables' counts are checked against their words in test_data.py)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,11 +8,18 @@ import pandas as pd
 import pytest
 from scipy.stats import beta
 
-from netbook import load_table, provenance
-from netbook.stats import count_reading, exact_ci, read_count, with_rate_ci
-
+from netbook.stats import (
+    count_reading,
+    exact_ci,
+    percent,
+    percent_change,
+    rate_summary,
+    read_count,
+    with_rate_ci,
+)
 
 # --- exact (Clopper–Pearson) intervals ------------------------------------------------
+
 
 def test_zero_of_ten_matches_published_upper_bound():
     # 0/10: the exact 95% upper bound is 1 - 0.025**(1/10) = 0.3085 (Clopper-Pearson
@@ -51,16 +60,19 @@ def test_wider_confidence_gives_wider_interval():
     assert l99 < l95 and h99 > h95
 
 
-@pytest.mark.parametrize("k,n,message", [
-    (5, 4, "larger than n"),
-    (0, 0, "n = 0"),
-    (-1, 10, "negative"),
-    (1, -3, "negative"),
-    (1.5, 4, "whole number"),
-    (True, 4, "whole number"),
-    (None, 4, "whole number"),
-    (pd.NA, 4, "whole number"),
-])
+@pytest.mark.parametrize(
+    "k,n,message",
+    [
+        (5, 4, "larger than n"),
+        (0, 0, "n = 0"),
+        (-1, 10, "negative"),
+        (1, -3, "negative"),
+        (1.5, 4, "whole number"),
+        (True, 4, "whole number"),
+        (None, 4, "whole number"),
+        (pd.NA, 4, "whole number"),
+    ],
+)
 def test_invalid_counts_are_rejected(k, n, message):
     with pytest.raises(ValueError, match=message):
         exact_ci(k, n)
@@ -79,7 +91,9 @@ def test_with_rate_ci_adds_columns_and_keeps_input():
     assert list(out.columns) == ["series", "pos", "tot", "rate", "ci_low", "ci_high"]
     assert out["rate"].tolist() == [0.0, 7 / 32]
     assert (out["ci_low"].tolist(), out["ci_high"].tolist()) == (
-        [exact_ci(0, 10)[0], exact_ci(7, 32)[0]], [exact_ci(0, 10)[1], exact_ci(7, 32)[1]])
+        [exact_ci(0, 10)[0], exact_ci(7, 32)[0]],
+        [exact_ci(0, 10)[1], exact_ci(7, 32)[1]],
+    )
 
 
 def test_with_rate_ci_names_the_bad_row():
@@ -90,19 +104,89 @@ def test_with_rate_ci_names_the_bad_row():
         with_rate_ci(df, k="positive")
 
 
+@pytest.mark.parametrize("k, n", [(None, 10), (3, None), (pd.NA, pd.NA), (float("nan"), 10)])
+def test_with_rate_ci_raises_on_a_missing_count_by_default(k, n):
+    df = pd.DataFrame({"k": [1, k], "n": [4, n]}, index=["ok", "gap"], dtype="object")
+    with pytest.raises(ValueError, match="row 'gap'"):
+        with_rate_ci(df)
+
+
+def test_with_rate_ci_skip_leaves_rows_without_both_counts_without_interval():
+    df = pd.DataFrame(
+        {"k": pd.array([2, None, 3, 0], dtype="Int64"), "n": pd.array([3, 10, None, 14], dtype="Int64")},
+        index=["a", "no k", "no n", "zero"],
+    )
+    out = with_rate_ci(df, missing="skip")
+    assert list(out.index) == list(df.index)  # nothing dropped
+    assert str(out["rate"].dtype) == "Float64"
+    assert out.loc["a", "rate"] == pytest.approx(2 / 3)
+    assert (out.loc["a", "ci_low"], out.loc["a", "ci_high"]) == exact_ci(2, 3)
+    for row in ("no k", "no n"):
+        assert out.loc[row, ["rate", "ci_low", "ci_high"]].isna().all(), row
+    assert out.loc["zero", "ci_low"] == 0  # 0 of 14: the exact interval starts at 0
+    # a present but impossible count is still an error, named by row
+    bad = pd.DataFrame({"k": [5, None], "n": [4, None]}, index=["bad", "gap"])
+    with pytest.raises(ValueError, match="row 'bad'.*larger than n"):
+        with_rate_ci(bad, missing="skip")
+
+
+def test_with_rate_ci_refuses_an_unknown_missing_policy():
+    with pytest.raises(ValueError, match="missing must be"):
+        with_rate_ci(pd.DataFrame({"k": [1], "n": [2]}), missing="drop")
+
+
+# --- formatting -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "proportion, digits, text",
+    [
+        (0.4375, 1, "43.8%"),
+        (0, 1, "0.0%"),
+        (1, 0, "100%"),
+        (2 / 3, 2, "66.67%"),
+        (0.0714, 1, "7.1%"),
+    ],
+)
+def test_percent(proportion, digits, text):
+    assert percent(proportion, digits) == text
+
+
+def test_rate_summary_reads_the_row_of_with_rate_ci():
+    row = with_rate_ci(pd.DataFrame({"pos": [7], "tot": [32]}), k="pos", n="tot").iloc[0]
+    low, high = exact_ci(7, 32)
+    assert (
+        rate_summary(row, k="pos", n="tot")
+        == f"7 of 32 ({percent(7 / 32)}; 95% CI {percent(low)} to {percent(high)})"
+    )
+    assert rate_summary(row, k="pos", n="tot") == "7 of 32 (21.9%; 95% CI 9.3% to 40.0%)"
+
+
+def test_percent_change():
+    points, relative = percent_change(70, 30)
+    assert points == -40 and relative == pytest.approx(-57.142857, rel=1e-6)
+    assert percent_change(50, 70) == (20, 40)
+    with pytest.raises(ZeroDivisionError):
+        percent_change(0, 30)
+
+
 # --- counts printed as words ----------------------------------------------------------
 
-@pytest.mark.parametrize("printed,count,kind", [
-    ("14", 14, "digits"),
-    ("0", 0, "digits"),
-    ("one", 1, "number word"),
-    ("two", 2, "number word"),
-    ("Seventeen", 17, "number word"),
-    ("twenty-one", 21, "number word"),
-    ("the third patient", 1, "ordinal"),
-    ("neither", 0, "negation"),
-    ("none", 0, "negation"),
-])
+
+@pytest.mark.parametrize(
+    "printed,count,kind",
+    [
+        ("14", 14, "digits"),
+        ("0", 0, "digits"),
+        ("one", 1, "number word"),
+        ("two", 2, "number word"),
+        ("Seventeen", 17, "number word"),
+        ("twenty-one", 21, "number word"),
+        ("the third patient", 1, "ordinal"),
+        ("neither", 0, "negation"),
+        ("none", 0, "negation"),
+    ],
+)
 def test_read_count(printed, count, kind):
     assert read_count(printed) == count
     assert count_reading(printed) == kind
@@ -112,28 +196,3 @@ def test_read_count(printed, count, kind):
 def test_unreadable_counts_raise_rather_than_guess(printed):
     with pytest.raises(ValueError):
         read_count(printed)
-
-
-@pytest.mark.parametrize("table", ["salvage_cohort", "salvage_outcomes"])
-def test_every_count_is_the_reading_of_its_printed_words(table):
-    """count is not covered by the number-in-quote rule (words carry no digits), so the
-    chain is checked here: count_as_printed is in the quote, and count is its reading."""
-    df = load_table(table)
-    for row in df.itertuples():
-        assert provenance.normalise_whitespace(row.count_as_printed) in \
-            provenance.normalise_whitespace(row.quote), row
-        assert read_count(row.count_as_printed) == row.count, row
-        assert count_reading(row.count_as_printed) == row.count_reading, row
-
-
-def test_salvage_word_readings_as_expected():
-    """The readings this book relies on, spelled out (a change to the CSV shows up here)."""
-    cohort = load_table("salvage_cohort").set_index("group")
-    assert cohort.loc["all patients", "count_as_printed"] == "Seventeen"
-    assert cohort.loc["all patients", "count"] == 17
-    out = load_table("salvage_outcomes").set_index(["arm", "outcome"])
-    assert out.loc[("MIBG", "stable disease"), "count"] == 2
-    assert out.loc[("MIBG", "progressive disease"), "count"] == 1
-    assert out.loc[("chemotherapy", "partial response"), "count"] == 1
-    assert out.loc[("chemotherapy", "tumour marker reduction"), "count"] == 0
-    assert out.loc[("chemotherapy", "symptom relief"), "count"] == 0

@@ -1,0 +1,274 @@
+"""netbook.chapters.across_sources: the review's selection criteria applied to the case
+report's patient, through the editorial tables case_criteria_mapping, case_vocabulary and
+case_option_mapping (their consistency with the data is checked in test_data.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from netbook import load_table
+from netbook.chapters.across_sources import (
+    NOT_STATED,
+    READERS,
+    VOCABULARY_READERS,
+    case_criteria_record,
+    case_options_beside_review,
+    record_as_mapping,
+    unmapped_variables,
+)
+from netbook.criteria import MET, NOT_MET, UNKNOWN, Interval, evaluate_criteria, per_option
+
+
+@pytest.fixture(scope="module")
+def mapping():
+    return load_table("case_criteria_mapping")
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return load_table("case_vocabulary")
+
+
+@pytest.fixture(scope="module")
+def option_mapping():
+    return load_table("case_option_mapping")
+
+
+@pytest.fixture(scope="module")
+def record(case_tables, mapping, vocabulary):
+    return case_criteria_record(case_tables, mapping, vocabulary)
+
+
+@pytest.fixture(scope="module")
+def criteria():
+    return load_table("selection_criteria")
+
+
+@pytest.fixture(scope="module")
+def evaluated(criteria, record):
+    return evaluate_criteria(criteria, record_as_mapping(record)).set_index("criterion_id")
+
+
+def read(reader: str, printed: str, vocabulary: pd.DataFrame):
+    """How one printed case value reads through ``reader``: a one-row patient record and
+    a one-row mapping, through the public entry point."""
+    tables = {
+        "case_patient_record": pd.DataFrame({"variable": ["item"], "value": [printed], "quote": ["a quote"]})
+    }
+    mapping = pd.DataFrame(
+        {
+            "variable": ["v"],
+            "case_table": ["case_patient_record"],
+            "case_item": ["item"],
+            "reader": [reader],
+            "rationale": ["test"],
+        }
+    )
+    return case_criteria_record(tables, mapping, vocabulary)["value"].item()
+
+
+# ------------------------------------------------------------------ vocabulary mapping
+
+
+def test_every_criteria_variable_has_a_rule(criteria, mapping):
+    assert unmapped_variables(criteria, mapping) == []
+
+
+def test_a_missing_rule_is_reported(criteria, mapping):
+    assert unmapped_variables(criteria, mapping[mapping["variable"] != "grade"]) == ["grade"]
+
+
+def test_vocabulary_mapping(vocabulary):
+    assert read("grade", "G2", vocabulary) == 2
+    assert read("differentiation", "highly  differentiated", vocabulary) == "well"
+    assert read("differentiation", "Moderately differentiated", vocabulary) == "moderately"
+    assert read("primary_site", "Ileum", vocabulary) == "midgut"
+    assert read("number_or_range", "10 to 15", vocabulary) == Interval(10, 15)
+    assert read("number_or_range", "63", vocabulary) == 63.0
+    for bad, reader in [
+        ("grade 2", "grade"),
+        ("G4", "grade"),
+        ("undifferentiated", "differentiation"),
+        ("caecum", "primary_site"),
+        ("about 10", "number_or_range"),
+    ]:
+        with pytest.raises((KeyError, ValueError)):
+            read(reader, bad, vocabulary)
+
+
+@pytest.mark.parametrize(
+    "reader, printed, value",
+    [
+        ("number", "63", 63.0),
+        ("stated_and_not_none", "peritoneal carcinomatosis", True),
+        ("stated_and_not_none", "None", False),
+        ("mentions_peritoneal", "Peritoneal carcinomatosis", True),
+        ("mentions_peritoneal", "lymph nodes", False),
+        ("positive_or_negative", "Negative", False),
+        ("positive_or_negative", "positive", True),
+        ("functional_or_not", "functional", True),
+        ("functional_or_not", "non-functional", False),
+        ("any_text", "flush", True),
+        ("is_progressive_disease", "progressive disease", True),
+        ("is_progressive_disease", "partial remission", False),
+        ("is_r0", "RO", True),  # the clean extraction prints the letter O
+        ("is_r0", "R1", False),
+        ("excluded_means_absent", "Hedinger syndrome excluded", False),
+    ],
+)
+def test_each_reader(vocabulary, reader, printed, value):
+    assert read(reader, printed, vocabulary) == value
+
+
+@pytest.mark.parametrize(
+    "reader, printed",
+    [
+        ("positive_or_negative", "equivocal"),
+        ("functional_or_not", "maybe"),
+        ("excluded_means_absent", "Hedinger syndrome present"),
+        ("grade", "2"),
+        ("number", "sixty"),
+    ],
+)
+def test_a_wording_no_reader_knows_is_an_error(vocabulary, reader, printed):
+    with pytest.raises(ValueError):
+        read(reader, printed, vocabulary)
+
+
+def test_an_unknown_reader_or_vocabulary_row_is_an_error(vocabulary):
+    with pytest.raises(KeyError, match="unknown reader"):
+        read("guess", "G2", vocabulary)
+    with pytest.raises(KeyError, match="add one with its rationale"):
+        read("primary_site", "ileum", vocabulary[vocabulary["case_wording"] != "ileum"])
+
+
+def test_every_reader_the_mapping_names_exists(mapping):
+    known = set(READERS) | set(VOCABULARY_READERS) | {NOT_STATED}
+    assert set(mapping["reader"]) <= known
+
+
+def test_the_case_record_in_criteria_vocabulary(record):
+    values = record.set_index("variable")["value"]
+    assert values["age_years"] == 63
+    assert values["grade"] == 2
+    assert values["ki67_percent"] == Interval(10, 15)
+    assert values["differentiation"] == "well"
+    assert values["primary_site"] == "midgut"
+    assert values["hepatic_tumour_load_percent"] == 70  # at the IFN decision, not the 50% at diagnosis
+    assert values["extrahepatic_disease"] is True and values["peritoneal_disease"] is True
+    assert values["ssr_expression"] is False  # liver metastases, not the SSR-positive primary
+    assert values["primary_resected_r0"] is True
+    assert values["right_heart_insufficiency"] is False
+    # what the case report does not state stays unknown
+    for variable in [
+        "liver_disease_resectable",
+        "liver_dominant_disease",
+        "extra_abdominal_metastases",
+        "portal_vein_thrombosis",
+        "stable_disease_months",
+        "lm_morphological_type",
+    ]:
+        assert values[variable] is None, variable
+
+
+def test_every_read_value_keeps_its_quote_and_its_reading(record, mapping):
+    stated = record[record["case_table"].notna()]
+    assert stated["quote"].notna().all()
+    assert record[record["case_table"].isna()]["quote"].isna().all()
+    assert list(record["variable"]) == list(mapping["variable"])
+    assert list(record["reading"]) == list(mapping["rationale"])
+
+
+def test_a_changed_case_value_changes_the_mapping(case_tables, mapping, vocabulary):
+    changed = dict(case_tables)
+    rec = case_tables["case_patient_record"].copy()
+    rec.loc[rec["variable"] == "SSR status of liver metastases", "value"] = "positive"
+    changed["case_patient_record"] = rec
+    values = case_criteria_record(changed, mapping, vocabulary).set_index("variable")["value"]
+    assert values["ssr_expression"] is True
+
+
+def test_a_mapping_row_naming_no_single_case_row_is_an_error(case_tables, mapping, vocabulary):
+    broken = mapping.copy()
+    broken.loc[broken["variable"] == "grade", "case_item"] = "grading"
+    with pytest.raises(KeyError, match="expected one row 'grading' in case_patient_record"):
+        case_criteria_record(case_tables, broken, vocabulary)
+
+
+# ------------------------------------------------------------------ criteria on the case
+
+
+@pytest.mark.parametrize(
+    "criterion, expected",
+    [
+        ("milan_1", NOT_MET),  # Ki-67 10 to 15 vs < 5: not met at both ends
+        ("milan_3", NOT_MET),  # age 63 vs < 55
+        ("milan_5", MET),  # R0 resection of the primary
+        ("milan_6", NOT_MET),  # 70% vs < 50%
+        ("milan_7", NOT_MET),  # peritoneal carcinomatosis is extrahepatic
+        ("milan_2", UNKNOWN),  # drainage not stated
+        ("prrt_1", NOT_MET),  # SSR-negative liver metastases
+        ("angio_1", MET),  # G2
+        ("angio_2", UNKNOWN),  # liver-dominance not stated
+        ("angio_3", NOT_MET),  # 70% vs < 50%
+        ("iat_3b", MET),  # functional tumour
+        ("tace_contra_1", UNKNOWN),
+        ("chemo_3", MET),  # highly -> well differentiated
+        ("tace_pref_1", NOT_MET),  # midgut, not lung or pancreas
+    ],
+)
+def test_case_criteria(evaluated, criterion, expected):
+    assert evaluated.loc[criterion, "result"] == expected
+
+
+def test_other_readings_of_load_and_ki67_change_no_result(criteria, record, evaluated, case_tables):
+    """The mapping rationales say so: the load at diagnosis and the peritoneal Ki-67 give the same results."""
+    rec = case_tables["case_patient_record"].set_index("variable")["value"]
+    ki67_peritoneal = (
+        case_tables["case_histology"].query("specimen == 'peritoneal metastases'")["value"].item()
+    )
+    patient = record_as_mapping(record)
+    for variable, value in [
+        ("hepatic_tumour_load_percent", float(rec["hepatic tumour load at diagnosis"])),
+        ("ki67_percent", float(ki67_peritoneal)),
+    ]:
+        other = evaluate_criteria(criteria, dict(patient, **{variable: value})).set_index("criterion_id")
+        assert list(other["result"]) == list(evaluated["result"]), variable
+
+
+def test_per_option_results(evaluated):
+    options = per_option(evaluated.reset_index()).set_index("option")
+    assert options.loc["liver_transplantation", "allowed"] == NOT_MET
+    assert options.loc["prrt", "allowed"] == NOT_MET
+    assert options.loc["tace", "allowed"] == UNKNOWN
+    assert options.loc["tae_tace", "indications"] == MET  # any-of: hormone excess suffices
+    assert options.loc["angiographic_techniques", "favourable conditions"] == NOT_MET
+    assert options.loc["chemotherapy", "allowed"] == MET
+
+
+# ------------------------------------------------------------------ the case's options
+
+
+def test_case_options_mapping_is_complete(option_mapping):
+    rejected = load_table("case_rejected_options")
+    options = pd.DataFrame({"option": ["prrt"], "allowed": [NOT_MET]})
+    side = case_options_beside_review(rejected, options, option_mapping)
+    assert set(side["case_option"]) == set(rejected["option"])
+    assert side.loc[side["case_option"] == "177Lu-dotatate", "review_result"].item() == NOT_MET
+    with pytest.raises(KeyError):
+        case_options_beside_review(
+            pd.DataFrame({"option": ["cryoablation"], "decision": ["x"], "reason": ["y"]}),
+            options,
+            option_mapping,
+        )
+
+
+def test_one_row_per_review_option_of_each_case_option(option_mapping, evaluated):
+    rejected = load_table("case_rejected_options")
+    side = case_options_beside_review(rejected, per_option(evaluated.reset_index()), option_mapping)
+    tace = side[side["case_option"] == "Transcatheter arterial chemoembolization"]
+    assert list(tace["review_option"]) == ["tace", "tae_tace", "angiographic_techniques"]
+    assert list(tace["review_result"])[0] == UNKNOWN
+    unmapped = side[side["case_option"] == "Afterloading"]
+    assert list(zip(unmapped["review_option"], unmapped["review_result"])) == [("—", "no criteria")]

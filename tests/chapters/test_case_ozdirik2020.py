@@ -1,0 +1,172 @@
+"""netbook.chapters.case_ozdirik2020: the case report's own layouts (Table 1, journal
+footer), Table 1 re-derived from the event table, the therapy lanes and the timeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from netbook.chapters.case_ozdirik2020 import (
+    JOURNAL_FOOTER,
+    align_table1,
+    decimal_year,
+    parse_markdown_table1,
+    parse_raw_table1,
+    rederive_table1,
+    staging_cell,
+    therapy_lanes,
+    timeline_figure,
+)
+from netbook.dates import months_between
+from netbook.extractions import quantities, word_differences
+
+# ------------------------------------------------------------------ the journal's layout
+
+
+def test_word_differences_find_the_three_spellings(texts):
+    df = word_differences(*texts, start="1. Introduction", end="In summary", footer=JOURNAL_FOOTER)
+    assert list(zip(df["clean"], df["raw"])) == [
+        ("immunohistochemical", "immunochemical"),
+        ("laparoscopic", "laparascopic"),
+        ("telotristatiprat", "telotristatetiprat"),
+    ]
+
+
+def test_the_footer_is_what_else_the_raw_text_adds(texts):
+    # without the footer pattern the page footers' words show up as differences
+    df = word_differences(*texts, start="1. Introduction", end="In summary")
+    extra = set(df.loc[df["clean"] == "", "raw"])
+    assert {"journal", "medicine"} <= extra
+
+    def body(text):
+        start = text.index("1. Introduction")
+        return text[start : text.index("In summary", start)]
+
+    # the pattern takes whole footer lines of the raw PDF text and nothing of the clean text
+    assert JOURNAL_FOOTER.findall(body(texts[1])) == [
+        "Özdirik et al. Medicine (2020) 99:25 www.md-journal.com",
+        "http://www.md-journal.com",
+    ]
+    assert JOURNAL_FOOTER.findall(body(texts[0])) == []
+
+
+# ---------------------------------------------------------------------- Table 1
+
+
+def test_clean_table1_has_two_merged_rows(texts):
+    t1 = parse_markdown_table1(texts[0])
+    assert len(t1) == 11
+    merged = t1[t1["dates"].map(len) > 1]
+    assert list(merged["date_cell"]) == ["08/2016 11/2016", "05/2017 11/2017"]
+
+
+def test_raw_table1_has_one_line_per_row(texts):
+    raw = parse_raw_table1(texts[1])
+    assert len(raw) == 13
+    assert raw.loc[raw["date"] == "08/2016", "text"].item().startswith("Somatostatin analog")
+    # the continuation line 'pT4 pN1(1/12) G2 R0 L0 V0' joins the surgery row
+    assert raw.loc[3, "text"].endswith("pT4 pN1(1/12) G2 R0 L0 V0")
+
+
+def test_align_table1_pairs_every_date(texts):
+    aligned = align_table1(parse_markdown_table1(texts[0]), parse_raw_table1(texts[1]))
+    assert len(aligned) == 13 and aligned["merged"].sum() == 4
+    split = aligned[aligned["merged"]]
+    assert split["raw_text"].iloc[1].startswith("Hepatic progressive disease")
+    assert split["raw_text"].iloc[2].startswith("Add-on therapy")
+
+
+def test_align_table1_refuses_a_mismatch(texts):
+    tampered = texts[1].replace("12/2016 SSA in a shortened", "01/2017 SSA in a shortened")
+    with pytest.raises(ValueError, match="12/2016"):
+        align_table1(parse_markdown_table1(texts[0]), parse_raw_table1(tampered))
+
+
+def test_align_table1_refuses_extra_raw_lines(texts):
+    raw = parse_raw_table1(texts[1])
+    extra = pd.concat([raw, raw.tail(1).assign(line=len(raw) + 1)], ignore_index=True)
+    with pytest.raises(ValueError, match="more dated lines"):
+        align_table1(parse_markdown_table1(texts[0]), extra)
+
+
+def test_rederived_table1_matches_the_raw_pdf_rows(texts, events):
+    derived = rederive_table1(events)
+    raw = parse_raw_table1(texts[1])
+    assert list(derived["Date"]) == list(raw["date"])
+    # every tumour load and Ki-67 the events hold is printed on the same raw line
+    for d, r in zip(derived.itertuples(), raw.itertuples()):
+        for number in quantities(d.Staging):
+            assert f"{number.number}%" in r.text.replace(" ", ""), (d.Date, number)
+
+
+def test_rederived_year_labels_follow_the_raw_pdf_not_the_clean_table(texts, events):
+    derived = rederive_table1(events)
+    raw = parse_raw_table1(texts[1])
+    clean = parse_markdown_table1(texts[0])
+    assert list(derived["Year"]) == list(raw["year"])
+    labelled_clean = list(clean.loc[clean["year"] != "", "date_cell"])
+    assert labelled_clean == ["07/2016", "02/2017", "04/2018", "09/2019"]  # off by rows
+
+
+def test_staging_cell_uses_only_typed_fields():
+    event = pd.Series(
+        {
+            "hepatic_response": "partial remission",
+            "hepatic_tumour_load_pct": 40.0,
+            "tumour_load_qualifier": pd.NA,
+            "peritoneal_finding": "peritoneal carcinomatosis stable",
+        }
+    )
+    assert staging_cell(event) == (
+        "Hepatic partial remission. Hepatic tumour load 40%. Peritoneal carcinomatosis stable."
+    )
+    assert staging_cell(pd.Series({"hepatic_response": pd.NA})) == ""
+    upto = pd.Series({"hepatic_tumour_load_pct": 70.0, "tumour_load_qualifier": "up to"})
+    assert staging_cell(upto) == "Hepatic tumour load up to 70%."
+
+
+# ------------------------------------------------------------------ the timeline
+
+
+def test_therapy_lanes(events):
+    lanes = therapy_lanes(events, "2019-12")
+    assert list(lanes["lane"]) == [
+        "octreotide LAR 30 mg every 28 d",
+        "octreotide LAR 30 mg every 21 d",
+        "peg-IFN-α2a 135 μg/wk",
+    ]
+    first = lanes.iloc[0]
+    assert months_between(first["start"], first["end"]) == 4 and not first["open_end"]
+    assert lanes["open_end"].tolist() == [False, True, True]
+    assert str(lanes.iloc[2]["end"]) == "2019-12"
+
+
+@pytest.mark.parametrize(
+    "month, year", [("2016-01", 2016.0), ("2016-07", 2016.5), ("2019-12", 2019 + 11 / 12)]
+)
+def test_decimal_year_is_the_start_of_the_month(month, year):
+    assert decimal_year(pd.Period(month, freq="M")) == pytest.approx(year)
+
+
+def test_timeline_figure_draws_every_lane_and_staging(events):
+    import matplotlib.pyplot as plt
+
+    lanes = therapy_lanes(events, events["date"].max())
+    ifn_start = lanes.loc[lanes["therapy"].str.startswith("peg-IFN"), "start"].iloc[0]
+    fig = timeline_figure(events, lanes, ifn_start)
+    try:
+        ax, ax_load = fig.axes[:2]
+        bars = [p for p in ax.patches if p.get_width() > 0]
+        assert len(bars) == len(lanes)
+        assert [t.get_text() for t in ax.texts][: len(lanes)] == list(lanes["lane"])
+        stagings = events["hepatic_response"].notna().sum()
+        assert sorted(a.get_text() for a in ax.texts if a.get_text() in ("PD", "PR")) == sorted(
+            "PD" if r == "progressive disease" else "PR" for r in events["hepatic_response"].dropna()
+        )
+        assert stagings > 0
+        loads = events["hepatic_tumour_load_pct"].dropna()
+        labels = [a.get_text() for a in ax_load.texts]
+        assert labels == [f"{v:g}%" for v in loads]
+        assert ax_load.get_ylim() == (0, 100)
+    finally:
+        plt.close(fig)
