@@ -18,7 +18,7 @@ import re
 import pandas as pd
 from scipy.stats import binomtest
 
-__all__ = ["exact_ci", "with_rate_ci", "read_count", "count_reading"]
+__all__ = ["exact_ci", "with_rate_ci", "read_count", "count_reading", "percent", "k_of_n"]
 
 
 def _as_count(value, name: str) -> int:
@@ -137,3 +137,27 @@ def read_count(printed: str) -> int:
     if kind == "ordinal":
         return 1
     return 0
+
+
+def percent(proportion, digits: int = 1) -> str:
+    """A proportion (0 to 1) as a percentage with a fixed number of decimals: 0.219 -> '21.9%'.
+
+    The one percent format of the chapters' computed rates (printed values keep their own
+    form). Raises ValueError outside [0, 1], where a proportion cannot lie.
+    """
+    value = float(proportion)
+    if not 0 <= value <= 1:
+        raise ValueError(f"a proportion lies between 0 and 1, got {proportion!r}")
+    return f"{100 * value:.{digits}f}%"
+
+
+def k_of_n(k, n, confidence: float = 0.95, digits: int = 1) -> str:
+    """'k of n (rate; 95% CI low to high)', the exact interval of :func:`exact_ci`.
+
+    ``k_of_n(7, 32)`` -> ``'7 of 32 (21.9%; 95% CI 9.3% to 40.0%)'``.
+    """
+    k, n = _check(k, n)
+    low, high = exact_ci(k, n, confidence)
+    level = f"{100 * confidence:g}%"
+    return (f"{k} of {n} ({percent(k / n, digits)}; {level} CI "
+            f"{percent(low, digits)} to {percent(high, digits)})")

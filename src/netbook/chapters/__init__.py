@@ -1,0 +1,1 @@
+"""Companion modules of the chapters: one module per notebook, named after it."""
