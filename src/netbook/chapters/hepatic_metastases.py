@@ -538,6 +538,7 @@ def pfs_figure(pairs: pd.DataFrame):
 
 
 RESPONSE = ["ORR", "partial response", "tumour shrinkage"]
+ORR_LINE = 20  # %, the dotted line of the response figure: the review prints "lower than 20%" (monotherapy) and 20% (IFN-α)
 # regimens containing a cytotoxic drug (management_options.option_id)
 CYTOTOXIC = {"chemo_monotherapy", "chemo_stz_dox_5fu", "chemo_capecitabine_temozolomide", "chemo_fde",
              "xelbevoct", "ifn_5fu"}
@@ -619,7 +620,7 @@ def orr_figure(orr: pd.DataFrame):
     ax.set_yticks(ys, wrap(orr["label"], 46), fontsize=8.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("objective response rate (%)")
-    ax.axvline(20, color="black", lw=0.8, ls=":")
+    ax.axvline(ORR_LINE, color="black", lw=0.8, ls=":")
     handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
     seen = set()
     for design, (marker, filled) in DESIGN_MARKER.items():
