@@ -144,7 +144,7 @@ def test_every_table_and_figure_has_a_provenance_note(nb):
 # Chapters that present findings open with key points (pages about the data itself do not).
 CONTENT_CHAPTERS = ["case_ozdirik2020", "hepatic_metastases", "checkpoint_inhibitors",
                     "salvage_after_interferon", "across_sources"]
-_KEY_POINTS = re.compile(r":::\{admonition\} Key points\n:class: key-points\n(.*?)\n:::", re.S)
+_KEY_POINTS = re.compile(r":::\{admonition\} Key points\n(?::class:[^\n]*\n)?(.*?)\n:::", re.S)
 _GLUE_OR_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 _BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?![\w-])")
 

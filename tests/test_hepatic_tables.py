@@ -89,3 +89,74 @@ def test_thresholds_parse_for_their_type(criteria):
         parse_threshold(row.threshold, row.value_type, row.comparison)
         if row.value_type != "number":
             assert pd.isna(row.unit), row.criterion_id
+
+
+# ------------------------------------------------------------------ corrections of issue 11
+
+def test_time_points_are_numbers_also_where_printed_in_words(outcomes):
+    """'One, three, and five-year survival rates': stored as 1, 3, 5 beside the words."""
+    from netbook.stats import read_count
+    has_time = outcomes["time_point"].notna() | outcomes["time_point_words"].notna()
+    assert (outcomes["time_point_number"].notna() == has_time).all()
+    digits = outcomes[outcomes["time_point"].notna()]
+    assert (digits["time_point_number"] == digits["time_point"]).all()
+    words = outcomes[outcomes["time_point_words"].notna()]
+    assert len(words) == 3
+    for row in words.itertuples():
+        assert row.time_point_number == read_count(row.time_point_words), row.result_id
+
+
+def test_a_five_year_filter_finds_both_transplant_cohorts(outcomes):
+    lt = outcomes[(outcomes["option_id"] == "liver_transplantation") & (outcomes["time_point_number"] == 5)
+                  & outcomes["value"].notna()]
+    assert set(lt["study"]) == {"Le Treut (European multicentre)", "Sher (United States)"}
+    assert sorted(lt["value"]) == [52, 52]
+
+
+def test_both_transplant_cohorts_are_the_two_largest_retrospective_multicentre_studies(outcomes):
+    cohorts = outcomes[outcomes["study"].isin(["Le Treut (European multicentre)", "Sher (United States)"])]
+    assert set(cohorts["design"]) == {"retrospective multicentre"}
+    us = cohorts[cohorts["study"] == "Sher (United States)"]
+    assert us["quote"].str.contains("The two largest retrospective multicenter studies", regex=False).all()
+
+
+def test_transplant_complication_deaths_say_what_they_count(outcomes):
+    row = outcomes.set_index("result_id").loc["lt02-europe-complication-deaths"]
+    assert "complications" in row["endpoint"] and "died from early or late complications of LT" in row["quote"]
+    assert not outcomes["endpoint"].eq("deaths").any(), "a bare 'deaths' label hides what the endpoint is"
+
+
+def test_ssa_criteria_encode_the_main_indication(criteria):
+    soc = criteria[criteria["criteria_set"] == "ssa_standard_of_care"].set_index("criterion_id")
+    assert set(soc["option"]) == {"ssa"} and set(soc["strength"]) == {"indication"}
+    encoded = {(r.variable, r.comparison, r.threshold) for r in soc.itertuples()}
+    assert encoded == {("metastatic_disease", "eq", "true"), ("disease_resectable", "eq", "false"),
+                       ("primary_site", "in", "midgut;pancreas;unknown"),
+                       ("hormone_hypersecretion", "in", "true;false")}
+    assert soc["quote"].str.contains("regardless of the hepatic tumor burden", regex=False).all()
+
+
+def test_ssa_standard_of_care_is_met_for_a_functional_midgut_net_with_ssr_negative_metastases(criteria):
+    """The record that the old encoding 'ruled out': the main indication does not ask for SSR."""
+    from netbook.criteria import MET, NOT_MET, evaluate_criteria, per_criteria_set, per_option
+    record = dict(metastatic_disease=True, disease_resectable=False, primary_site="midgut",
+                  hormone_hypersecretion=True, differentiation="well", ssr_expression=False)
+    evaluated = evaluate_criteria(criteria[criteria["option"] == "ssa"], record)
+    result = per_criteria_set(evaluated)
+    assert result["ssa_standard_of_care"] == MET
+    assert result["ssa"] == NOT_MET  # the receptor-expressing indication alone would exclude it
+    assert per_option(evaluated).set_index("option").loc["ssa", "allowed"] == MET  # either indication suffices
+    for hypersecretion in (True, False):  # 'whether associated or not'
+        record["hormone_hypersecretion"] = hypersecretion
+        soc = criteria[criteria["criteria_set"] == "ssa_standard_of_care"]
+        assert per_criteria_set(evaluate_criteria(soc, record))["ssa_standard_of_care"] == MET
+
+
+def test_peritoneal_carcinomatosis_of_11_2016_was_found_intraoperatively():
+    events = load_table("course_of_disease").set_index("event_id")
+    row = events.loc["E03"]
+    assert row["peritoneal_finding"] == "peritoneal carcinomatosis"
+    assert "intraoperatively" in row["description"] and "not on CT" in row["description"]
+    assert "Intraoperatively, peritoneal lesions were detected" in row["quote"]
+    ct_part = row["description"].split(".")[0]
+    assert ct_part.startswith("CT:") and "peritoneal" not in ct_part.casefold()

@@ -13,7 +13,7 @@ from netbook.stats import (
     exact_ci,
     percent,
     percent_change,
-    rate_summary,
+    k_of_n,
     read_count,
     with_rate_ci,
 )
@@ -152,14 +152,19 @@ def test_percent(proportion, digits, text):
     assert percent(proportion, digits) == text
 
 
-def test_rate_summary_reads_the_row_of_with_rate_ci():
+def test_k_of_n_agrees_with_with_rate_ci():
     row = with_rate_ci(pd.DataFrame({"pos": [7], "tot": [32]}), k="pos", n="tot").iloc[0]
-    low, high = exact_ci(7, 32)
-    assert (
-        rate_summary(row, k="pos", n="tot")
-        == f"7 of 32 ({percent(7 / 32)}; 95% CI {percent(low)} to {percent(high)})"
+    assert k_of_n(row["pos"], row["tot"]) == (
+        f"7 of 32 ({percent(row['rate'])}; 95% CI {percent(row['ci_low'])} to {percent(row['ci_high'])})"
     )
-    assert rate_summary(row, k="pos", n="tot") == "7 of 32 (21.9%; 95% CI 9.3% to 40.0%)"
+    assert k_of_n(7, 32) == "7 of 32 (21.9%; 95% CI 9.3% to 40.0%)"
+    with pytest.raises(ValueError):
+        k_of_n(33, 32)
+
+
+def test_percent_refuses_what_is_not_a_proportion():
+    with pytest.raises(ValueError):
+        percent(1.2)
 
 
 def test_percent_change():

@@ -20,8 +20,7 @@ from scipy.stats import binomtest
 
 from netbook.values import is_missing
 
-__all__ = ["count_reading", "exact_ci", "percent", "percent_change", "rate_summary", "read_count",
-           "with_rate_ci"]
+__all__ = ["count_reading", "exact_ci", "k_of_n", "percent", "percent_change", "read_count", "with_rate_ci"]
 
 
 def _as_count(value, name: str) -> int:
@@ -93,18 +92,6 @@ def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n", confidence: float
     return out
 
 
-def percent(proportion: float, digits: int = 1) -> str:
-    """A proportion as a percentage with a fixed number of decimals: 0.4375 -> '43.8%'."""
-    return f"{100 * float(proportion):.{digits}f}%"
-
-
-def rate_summary(row, k: str = "k", n: str = "n") -> str:
-    """'k of n (rate; 95% CI low to high)' from a row of :func:`with_rate_ci` output;
-    ``k`` and ``n`` name the count columns, as there."""
-    return (f"{int(row[k])} of {int(row[n])} ({percent(row['rate'])}; "
-            f"95% CI {percent(row['ci_low'])} to {percent(row['ci_high'])})")
-
-
 def percent_change(before: float, after: float) -> tuple[float, float]:
     """(change in percentage points, relative change in per cent) from ``before`` to ``after``."""
     if before == 0:
@@ -168,3 +155,27 @@ def read_count(printed: str) -> int:
     if kind == "ordinal":
         return 1
     return 0
+
+
+def percent(proportion, digits: int = 1) -> str:
+    """A proportion (0 to 1) as a percentage with a fixed number of decimals: 0.219 -> '21.9%'.
+
+    The one percent format of the chapters' computed rates (printed values keep their own
+    form). Raises ValueError outside [0, 1], where a proportion cannot lie.
+    """
+    value = float(proportion)
+    if not 0 <= value <= 1:
+        raise ValueError(f"a proportion lies between 0 and 1, got {proportion!r}")
+    return f"{100 * value:.{digits}f}%"
+
+
+def k_of_n(k, n, confidence: float = 0.95, digits: int = 1) -> str:
+    """'k of n (rate; 95% CI low to high)', the exact interval of :func:`exact_ci`.
+
+    ``k_of_n(7, 32)`` -> ``'7 of 32 (21.9%; 95% CI 9.3% to 40.0%)'``.
+    """
+    k, n = _check(k, n)
+    low, high = exact_ci(k, n, confidence)
+    level = f"{100 * confidence:g}%"
+    return (f"{k} of {n} ({percent(k / n, digits)}; {level} CI "
+            f"{percent(low, digits)} to {percent(high, digits)})")

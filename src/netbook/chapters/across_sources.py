@@ -155,3 +155,17 @@ def case_options_beside_review(rejected: pd.DataFrame, options: pd.DataFrame,
                              review_result=allowed.get(target, "no criteria") if target else "no criteria"))
     return pd.DataFrame(rows, columns=["case_option", "decision", "case_reason", "review_option",
                                        "review_result"])
+
+
+def option_names(management_options: pd.DataFrame, criteria_groups: pd.DataFrame) -> dict[str, str]:
+    """A reader's name for every option id the criteria use: the review's own name of a
+    management option (its modality, without the parenthesis), or of a group of options
+    as the review prints it; an id neither table names reads as its words."""
+    names = {r.option_id: str(r.modality).split(" (")[0] for r in management_options.itertuples()}
+    names.update({r.group: str(r.group_as_printed) for r in criteria_groups.itertuples()})
+    return names
+
+
+def named(option_ids, names: dict[str, str]) -> str:
+    """Option ids as a reader reads them: names, in the order given, comma-separated."""
+    return ", ".join(names.get(o, o.replace("_", " ")) for o in option_ids)

@@ -1,0 +1,634 @@
+"""Companion of ``chapters/hepatic_metastases.ipynb``: summary of findings per option.
+
+The chapter loads the tables (``netbook.load_table``) and passes them in as a
+:class:`HepaticData`; nothing here loads data. What this module builds:
+
+* :func:`comparisons`: one row per result of ``trial_outcomes``, paired with the other arm
+  of its comparison where there is one (experimental against control, or the two groups
+  of a non-randomised comparison), with the difference computed from the printed values
+  (:func:`difference`) and the P value as printed;
+* :func:`studies_table`, :func:`results_table`, :func:`harms_table`,
+  :func:`criteria_markdown`, :func:`conclusions_markdown`: the parts of one option's
+  summary, with column names in words and "not stated" for what the review leaves out;
+  :func:`show_option` displays them;
+* :func:`pfs_figure` and :func:`orr_figure`: the two figures of the chapter.
+
+Every value shown keeps its printed form (:func:`printed_number` takes the token from the
+quote, so 11.0 stays "11.0"); a median "not reached" stays words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from netbook.display import table
+from netbook.references import expand_citations
+from netbook.stats import read_count
+
+NOT_STATED = "not stated"
+
+# Evidence levels, strongest first: the order in which a design is reported as an
+# option's "strongest design". Designs as stored in trial_characteristics.design.
+DESIGN_ORDER = [
+    "randomised phase III",
+    "randomised phase II",
+    "phase II",
+    "retrospective multicentre",
+    "retrospective series",
+    "single-centre series",
+    "nonrandomised series",
+    "registry",
+    "review",
+    "not stated",
+]
+
+CATEGORY_ORDER = ["surgical", "ablative", "intra-arterial", "radionuclide", "systemic"]
+
+# The review's lists of criteria (selection_criteria.criteria_set), named in words.
+CRITERIA_SET_NAMES = {
+    "angiographic_techniques": "Percutaneous angiographic techniques (TAE, TACE, SIRT)",
+    "chemotherapy_g1g2": "Chemotherapy in well- or moderately differentiated NETs",
+    "enets_curative_surgery": "ENETS criteria for surgery with curative intent",
+    "lt_indication": "Liver transplantation: indication",
+    "milan": "Milan criteria for liver transplantation",
+    "morphology_individualised": "Type II liver metastases",
+    "morphology_medical": "Type III liver metastases",
+    "morphology_surgery": "Type I liver metastases",
+    "locoregional_cytoreduction": "Loco-regional cytoreduction",
+    "prrt": "PRRT",
+    "ssa": "SSAs: the mainstay in receptor-expressing NETs",
+    "ssa_standard_of_care": "SSAs: the standard of care",
+    "surgery_best_results": "Surgery: best results",
+    "ta_contraindications": "Contraindications to thermal ablation",
+    "tace_contraindications": "Contraindications to TACE",
+    "tace_over_tae": "TACE preferred over TAE",
+    "tae_tace_indications": "Indications for TAE and TACE",
+}
+
+STRENGTH_WORDS = {
+    "required": "required",
+    "indication": "indication",
+    "favourable": "best results when met",
+    "preference": "preferred when met",
+    "treatment of choice": "treatment of choice",
+}
+
+
+@dataclass
+class HepaticData:
+    """The loaded tables the chapter's summaries read (all from ``netbook.load_table``)."""
+    options: pd.DataFrame
+    outcomes: pd.DataFrame
+    characteristics: pd.DataFrame
+    harms: pd.DataFrame
+    conclusions: pd.DataFrame
+    criteria: pd.DataFrame
+    groups: pd.DataFrame
+    sources: pd.DataFrame
+
+
+# ------------------------------------------------------------------ values as printed
+
+_TOKEN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _missing(x) -> bool:
+    return x is None or (not isinstance(x, (list, tuple)) and bool(pd.isna(x)))
+
+
+def _plain(row) -> dict:
+    """A row (Series or dict) with None for every missing value (pd.NA has no truth value)."""
+    return {k: (None if _missing(v) else v) for k, v in dict(row).items()}
+
+
+def printed_number(value, quote: str) -> str:
+    """``value`` as the quote prints it ("11.0", not "11"); ``:g`` if no token matches."""
+    for token in _TOKEN.findall(str(quote)):
+        if abs(float(token) - float(value)) < 1e-9:
+            return token
+    return f"{float(value):g}"
+
+
+def decimals(token: str) -> int:
+    return len(token.split(".", 1)[1]) if "." in token else 0
+
+
+def with_unit(text: str, unit) -> str:
+    if _missing(unit) or unit == "":
+        return f"{text} (no unit printed)"
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def count_of(row) -> int | None:
+    """Patients with the outcome: the printed digits, or the number its words spell."""
+    row = _plain(row)
+    if not _missing(row.get("events")):
+        return int(row["events"])
+    if not _missing(row.get("events_words")):
+        return read_count(row["events_words"])
+    return None
+
+
+def show_value(row) -> str:
+    """One result as printed: value or range with unit, qualifier, count; 'not reached' stays words."""
+    row = _plain(row)
+    if row.get("value_qualifier") == "not reached":
+        return "not reached"
+    quote = row["quote"]
+    if not _missing(row.get("value")):
+        text = with_unit(printed_number(row["value"], quote), row["unit"])
+    elif not _missing(row.get("value_low")):
+        text = with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
+                         row["unit"])
+    else:
+        text = ""
+    if not _missing(row.get("events")) or not _missing(row.get("events_words")):
+        printed = str(row["events"]) if not _missing(row.get("events")) else row["events_words"]
+        text = f"{text} ({printed} patients)" if text else f"{printed} patient(s)"
+    if not _missing(row.get("value_qualifier")):
+        text = f"{row['value_qualifier']} {text}"
+    return text
+
+
+def show_time(row) -> str:
+    """'at 5 years'; a time point printed in words keeps them: 'at 1 year (printed "One")'."""
+    row = _plain(row)
+    if _missing(row.get("time_point_number")):
+        return ""
+    number = int(row["time_point_number"])
+    unit = str(row["time_unit"])
+    if number != 1 and unit in ("year", "month", "week"):
+        unit += "s"  # '2-year' is printed with the singular; the label reads 'at 2 years'
+    text = f"at {number} {unit}"
+    if not _missing(row.get("time_point_words")):
+        text += f' (printed "{row["time_point_words"]}")'
+    return text
+
+
+def outcome_label(row) -> str:
+    row = _plain(row)
+    label = str(row["endpoint"])
+    when = show_time(row)
+    if when:
+        label += " " + when
+    if row.get("arm_role") == "subgroup":
+        label += f" (subgroup: {row['population']})"
+    return label
+
+
+# ------------------------------------------------------------------ comparisons
+
+def difference(treatment, comparator) -> tuple[float | None, str]:
+    """Treatment minus comparator, from two printed values; (None, reason) where it cannot be.
+
+    Percentages give percentage points, times their unit. The result is rounded to the
+    larger number of decimals the two printed values carry. Not computed: a median not
+    reached, a hedged value ('about', 'up to'), a range, values in different units, or
+    counts of events without the size of each arm.
+    """
+    treatment, comparator = _plain(treatment), _plain(comparator)
+    for row in (treatment, comparator):
+        if row.get("value_qualifier") == "not reached":
+            return None, "not computable (median not reached)"
+        if not _missing(row.get("value_qualifier")):
+            return None, f"not computed (value printed as '{row['value_qualifier']}')"
+        if _missing(row.get("value")):
+            return None, "not computed (no single value printed)"
+    if treatment["unit"] != comparator["unit"] or _missing(treatment["unit"]):
+        return None, "not computed (units differ or are not printed)"
+    if treatment["unit"] == "deaths":
+        return None, "not computed (counts of deaths, arm sizes not printed)"
+    places = max(decimals(printed_number(treatment["value"], treatment["quote"])),
+                 decimals(printed_number(comparator["value"], comparator["quote"])))
+    diff = round(float(treatment["value"]) - float(comparator["value"]), places)
+    return diff + 0.0, f"{diff:+.{places}f} " + ("percentage points" if treatment["unit"] == "%" else treatment["unit"])
+
+
+def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """One row per result of ``trial_outcomes`` (baseline shares left out), with its counterpart.
+
+    A randomised pair (experimental, control) is one row, oriented experimental against
+    control, whichever option each arm belongs to; ``options`` lists both arms' options.
+    A non-randomised pair ('comparison') gives one row per arm, each against the other.
+    A result without a counterpart has comparator value "no comparator" (single group,
+    subgroup) or "not stated" (an arm of a randomised trial whose other arm the review
+    does not report for that endpoint).
+    """
+    df = outcomes[outcomes["endpoint"] != "baseline share"].copy()
+    df["_tp"] = df["time_point_number"].astype("Float64").fillna(-1)
+    rows = []
+    recs = df.astype(object).where(df.notna(), None)
+    by_key = {}
+    for _, r in recs.iterrows():
+        by_key.setdefault((r["study"], r["endpoint"], r["_tp"]), []).append(r)
+    for _, r in recs.iterrows():
+        group = by_key[(r["study"], r["endpoint"], r["_tp"])]
+        role = r["arm_role"]
+        other = None
+        if role == "control":
+            if any(g["arm_role"] == "experimental" for g in group):
+                continue  # shown with its experimental arm
+        elif role == "experimental":
+            other = next((g for g in group if g["arm_role"] == "control"), None)
+        elif role == "comparison":
+            other = next((g for g in group if g["arm_role"] == "comparison" and g["result_id"] != r["result_id"]), None)
+        if other is not None:
+            diff, diff_text = difference(r, other)
+            comparator_value = f"{other['arm']}: {show_value(other)}"
+        else:
+            diff, diff_text = None, "—"
+            comparator_value = "not stated" if role in ("experimental", "control") else "no comparator"
+        p = r["p_value"] or (other["p_value"] if other is not None else None)
+        opts = sorted({o for o in (r["option_id"], other["option_id"] if other is not None else None) if o})
+        rows.append({
+            "result_id": r["result_id"],
+            "other_id": other["result_id"] if other is not None else None,
+            "study": r["study"],
+            "options": opts,
+            "arm_option": r["option_id"],
+            "randomised": role in ("experimental", "control"),
+            "outcome": outcome_label(r),
+            "treatment": f"{r['arm']}: {show_value(r)}",
+            "comparator": comparator_value,
+            "difference": diff,
+            "difference_text": diff_text,
+            "p": f"P {p}" if p else NOT_STATED,
+        })
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ per option
+
+def design_label(characteristics: pd.DataFrame, study: str) -> str:
+    row = characteristics.set_index("study").loc[study]
+    if row["design"] == "not stated":
+        return NOT_STATED
+    basis = str(row["design_basis"])
+    return row["design"] + (f" ({basis})" if basis.startswith("derived") else "")
+
+
+def study_label(characteristics: pd.DataFrame, study: str) -> str:
+    refs = characteristics.set_index("study").loc[study, "references"]
+    printed = [m for m in (refs or []) if m]
+    return f"{study} [{', '.join(printed)}]" if printed else f"{study} (no reference printed)"
+
+
+def _or_not_stated(x) -> str:
+    return NOT_STATED if _missing(x) or str(x).strip() == "" else str(x)
+
+
+def population(row) -> str:
+    return (f"site: {_or_not_stated(row['primary_site'])}; function: {_or_not_stated(row['functional_status'])}; "
+            f"grade: {_or_not_stated(row['grade'])}")
+
+
+def option_rows(comp: pd.DataFrame, option_id: str) -> pd.DataFrame:
+    """The comparisons shown for an option: randomised pairs where either arm is the option,
+    other results where the result's own arm is the option."""
+    keep = [(option_id in opts) if randomised else (arm == option_id)
+            for opts, randomised, arm in zip(comp["options"], comp["randomised"], comp["arm_option"])]
+    return comp[keep]
+
+
+def option_studies(data: HepaticData, option_id: str) -> list[str]:
+    mine = option_rows(comparisons(data.outcomes), option_id)
+    return sorted(set(mine["study"]), key=str.casefold)
+
+
+def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
+    chars = data.characteristics.set_index("study")
+    rows = []
+    for study in option_studies(data, option_id):
+        c = chars.loc[study]
+        rows.append({
+            "Study [reference]": study_label(data.characteristics, study),
+            "Design": design_label(data.characteristics, study),
+            "Blinding": _or_not_stated(c["blinding"]),
+            "Population as printed": population(c),
+            "Patients": NOT_STATED if _missing(c["n"]) else str(int(c["n"])),
+            "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
+            "Comparator as printed": "none" if _missing(c["comparator"]) else str(c["comparator"]),
+        })
+    return pd.DataFrame(rows)
+
+
+def results_table(data: HepaticData, option_id: str) -> pd.DataFrame:
+    mine = option_rows(comparisons(data.outcomes), option_id)
+    return pd.DataFrame({
+        "Study": mine["study"],
+        "Design": [design_label(data.characteristics, s) for s in mine["study"]],
+        "Outcome": mine["outcome"],
+        "Treatment arm": mine["treatment"],
+        "Comparator arm": mine["comparator"],
+        "Difference (computed)": mine["difference_text"],
+        "P value as printed": mine["p"],
+    }).sort_values(["Study", "Outcome"], key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
+def source_names(sources: pd.DataFrame) -> dict[str, str]:
+    """source_id -> a short name for readers: first author (or issuing centre) and year."""
+    names = {}
+    for r in sources.itertuples():
+        first = str(r.citation).split(",")[0].split(".")[0]
+        words = first.split()
+        if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
+            words = words[:-1]  # drop initials: "La Salvia A" -> "La Salvia"
+        year = "" if _missing(r.year) else f" {int(r.year)}"
+        names[r.source_id] = " ".join(words) + year
+    return names
+
+
+def how_often(row) -> str:
+    row = _plain(row)
+    quote = row["quote"]
+    if not _missing(row.get("value")):
+        text = with_unit(printed_number(row["value"], quote), row["unit"])
+    elif not _missing(row.get("value_low")):
+        text = with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}", row["unit"])
+    else:
+        text = ""
+    if not _missing(row.get("frequency_as_printed")):
+        text = f"{text} ({row['frequency_as_printed']})" if text else f"“{row['frequency_as_printed']}”"
+    text = text or "no frequency stated"
+    if not _missing(row.get("timing")):
+        text += f"; {row['timing']}"
+    return text
+
+
+def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
+    h = data.harms
+    mine = h[h["option_id"].isna()] if option_id is None else h[h["option_id"] == option_id]
+    names = source_names(data.sources)
+    recs = mine.astype(object).where(mine.notna(), None)
+    rows = []
+    for _, r in recs.iterrows():
+        refs = [m for m in (r["references"] or []) if m]
+        rows.append({
+            "Harm as printed": r["harm"],
+            "Treatment": r["treatment"] + (f" (against {r['comparator']})" if r["comparator"] else ""),
+            "How often": how_often(r),
+            "Evidence": r["evidence"] + (f", n = {r['n']}" if r["n"] else ""),
+            "Source": names[r["source_id"]] + (f" [{', '.join(refs)}]" if refs else "") + f", {r['locator']}",
+        })
+    return pd.DataFrame(rows, columns=["Harm as printed", "Treatment", "How often", "Evidence", "Source"])
+
+
+def criteria_for(data: HepaticData, option_id: str) -> pd.DataFrame:
+    groups = set(data.groups.loc[data.groups["option_id"] == option_id, "group"]) | {option_id}
+    return data.criteria[data.criteria["option"].isin(groups)]
+
+
+def criteria_markdown(data: HepaticData, option_id: str) -> str:
+    crit = criteria_for(data, option_id)
+    if crit.empty:
+        return "**For whom.** The review states no selection criteria for this option."
+    lines = ["**For whom** (the review's words):", ""]
+    for cs, part in crit.groupby("criteria_set", sort=True):
+        strengths = sorted({STRENGTH_WORDS[s] for s in part["strength"]})
+        items = "; ".join(f"“{t}”" for t in part["criterion_text"])
+        lines.append(f"- {CRITERIA_SET_NAMES[cs]} ({', '.join(strengths)}): {items}")
+    return "\n".join(lines)
+
+
+def conclusions_markdown(data: HepaticData, option_id: str) -> str:
+    rows = data.conclusions[data.conclusions["option_id"] == option_id]
+    if rows.empty:
+        return ""
+    lines = ["**What the review concludes:**", ""]
+    for r in rows.itertuples():
+        basis = f" ({r.evidence_as_printed})" if not _missing(r.evidence_as_printed) else ""
+        refs = [m for m in (r.references or []) if m]
+        cite = f" [{', '.join(refs)}]" if refs else ""
+        lines.append(f"- {r.topic}{basis}: “{r.statement}”{cite}")
+    return "\n".join(lines)
+
+
+def option_parts(data: HepaticData, option_id: str) -> list:
+    """The displayable parts of one option's summary, in reading order."""
+    from IPython.display import Markdown
+
+    name = data.options.set_index("option_id").loc[option_id, "modality"]
+    parts: list = [Markdown(criteria_markdown(data, option_id))]
+    studies = studies_table(data, option_id)
+    if studies.empty:
+        parts.append(Markdown("**Evidence.** The review reports no result for this option."))
+    else:
+        outcomes = data.outcomes[data.outcomes["study"].isin(studies["Study [reference]"].str.replace(
+            r" (\[.*\]|\(no reference printed\))$", "", regex=True))]
+        chars = data.characteristics[data.characteristics["study"].isin(outcomes["study"])]
+        parts.append(table(studies, f"{name}: the studies", chars))
+        parts.append(table(results_table(data, option_id), f"{name}: results per arm", outcomes))
+    harms = harms_table(data, option_id)
+    if harms.empty:
+        parts.append(Markdown("**Harms.** None of the four sources states a harm for this option."))
+    else:
+        loaded = data.harms[data.harms["option_id"] == option_id]
+        parts.append(table(harms, f"{name}: harms stated by the sources", loaded))
+    text = conclusions_markdown(data, option_id)
+    if text:
+        parts.append(Markdown(text))
+    return parts
+
+
+def show_option(data: HepaticData, option_id: str) -> None:
+    """Display one option's summary: for whom, the studies, results per arm, harms, conclusions."""
+    from IPython.display import display
+
+    display(*option_parts(data, option_id))
+
+
+def strongest_design(data: HepaticData, option_id: str) -> str:
+    designs = {data.characteristics.set_index("study").loc[s, "design"] for s in option_studies(data, option_id)}
+    if not designs:
+        return "no result reported"
+    return min(designs, key=DESIGN_ORDER.index)
+
+
+def overview(data: HepaticData) -> pd.DataFrame:
+    """One row per option: what it is, the aim, how many results and the strongest design."""
+    comp = comparisons(data.outcomes)
+    o = data.options
+    df = pd.DataFrame({
+        "Option": o["modality"],
+        "Category": o["category"],
+        "Aim": o["aim"] + o["aim_basis"].map({"stated": "", "inferred": " (inferred)"}),
+        "Where the review places it": o["placement"],
+        "Results": [len(option_rows(comp, i)) for i in o["option_id"]],
+        "Strongest design": [strongest_design(data, i) for i in o["option_id"]],
+        "Harms stated": [int((data.harms["option_id"] == i).sum()) for i in o["option_id"]],
+        "_order": o["category"].map(CATEGORY_ORDER.index),
+        "_id": o["option_id"],
+    })
+    return df.sort_values(["_order", "_id"]).drop(columns=["_order", "_id"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ figures
+
+def pfs_pairs(data: HepaticData) -> pd.DataFrame:
+    """Median PFS or TTP of both arms of each randomised comparison, with its population as printed."""
+    o = data.outcomes
+    pfs = o[o["endpoint"].isin(["median PFS", "median TTP"]) & o["arm_role"].isin(["experimental", "control"])]
+    rows = []
+    chars = data.characteristics.set_index("study")
+    for study, part in pfs.groupby("study"):
+        exp = _plain(part[part["arm_role"] == "experimental"].iloc[0])
+        ctl = _plain(part[part["arm_role"] == "control"].iloc[0])
+        c = chars.loc[study]
+        diff, diff_text = difference(exp, ctl)
+        rows.append({
+            "study": study,
+            "population": (f"{c['primary_site'] if not _missing(c['primary_site']) else 'site not stated'}; "
+                           f"{c['functional_status'] if not _missing(c['functional_status']) else 'function not stated'}"),
+            "design": design_label(data.characteristics, study),
+            "design_short": c["design"] + (" (design derived)" if str(c["design_basis"]).startswith("derived") else ""),
+            "endpoint": exp["endpoint"],
+            "experimental": exp["arm"],
+            "control": ctl["arm"],
+            "experimental_value": None if exp["value"] is None else float(exp["value"]),
+            "control_value": float(ctl["value"]),
+            "experimental_printed": show_value(exp),
+            "control_printed": show_value(ctl),
+            "not_reached": exp["value_qualifier"] == "not reached",
+            "difference": diff,
+            "difference_text": diff_text,
+            "p": f"P {exp['p_value']}" if exp["p_value"] else NOT_STATED,
+        })
+    df = pd.DataFrame(rows)
+    return df.sort_values(["population", "study"], key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
+def pfs_figure(pairs: pd.DataFrame):
+    """Paired chart: one line per randomised comparison, control to experimental, grouped by population."""
+    from matplotlib.lines import Line2D
+
+    from netbook.plotting import PALETTE, new_figure
+
+    right = 26
+    fig, ax = new_figure(9.5, 1.0 + 0.95 * len(pairs) + 0.45 * pairs["population"].nunique())
+    y, ticks, labels = 0.0, [], []
+    for pop, part in pairs.groupby("population", sort=False):
+        ax.text(0, y - 0.15, f"Population: {pop}", fontsize=10, fontweight="bold", va="bottom")
+        y -= 0.7
+        for r in part.itertuples():
+            ax.plot(r.control_value, y, "o", color=PALETTE["grey"], ms=9)
+            if r.not_reached:
+                ax.annotate("", xy=(right, y), xytext=(r.control_value, y),
+                            arrowprops=dict(arrowstyle="->", color=PALETTE["vermillion"], lw=2))
+                ax.text(right, y + 0.18, "median not reached", ha="right", fontsize=9, color=PALETTE["vermillion"])
+            else:
+                ax.plot([r.control_value, r.experimental_value], [y, y], color=PALETTE["blue"], lw=2)
+                ax.plot(r.experimental_value, y, "o", color=PALETTE["blue"], ms=9)
+                ax.text(r.experimental_value + 0.4, y, r.difference_text, va="center", fontsize=9)
+            ttp = " (TTP)" if r.endpoint == "median TTP" else ""
+            ticks.append(y)
+            labels.append(f"{r.study}{ttp}, {r.design_short}\n{r.experimental} vs {r.control}")
+            y -= 0.95
+    ax.set_yticks(ticks, labels, fontsize=9)
+    ax.set_ylim(y + 0.4, 0.6)
+    ax.set_xlim(0, right + 1)
+    ax.set_xlabel("median progression-free survival or time to progression (months)")
+    ax.legend(handles=[Line2D([], [], color=PALETTE["grey"], marker="o", ls="", label="control arm"),
+                       Line2D([], [], color=PALETTE["blue"], marker="o", ls="", label="experimental arm"),
+                       Line2D([], [], color=PALETTE["vermillion"], marker=r"$\rightarrow$", ls="", ms=12,
+                              label="experimental: not reached")],
+              loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, frameon=False)
+    return fig
+
+
+RESPONSE = ["ORR", "partial response", "tumour shrinkage"]
+ORR_LINE = 20  # %, the dotted line of the response figure: the review prints "lower than 20%" (monotherapy) and 20% (IFN-α)
+# regimens containing a cytotoxic drug (management_options.option_id)
+CYTOTOXIC = {"chemo_monotherapy", "chemo_stz_dox_5fu", "chemo_capecitabine_temozolomide", "chemo_fde",
+             "xelbevoct", "ifn_5fu"}
+DESIGN_MARKER = {
+    "randomised phase III": ("o", True),
+    "randomised phase II": ("s", True),
+    "phase II": ("D", True),
+    "retrospective multicentre": ("^", True),
+    "retrospective series": ("^", True),
+    "review": ("v", False),
+    "not stated": ("o", False),
+}
+
+
+def orr_points(data: HepaticData) -> pd.DataFrame:
+    """Response rates as printed, plus two computed ones (PRRT CR + PR summed; pasireotide count / n)."""
+    o = data.outcomes
+    idx = o.set_index("result_id")
+    orr = o[o["endpoint"].isin(RESPONSE) & (o["arm_role"] != "subgroup")
+            & ~o["result_id"].isin(["prrt03-kwekkeboom-pr", "ssa10-pasireotide-pr"])].copy()
+    orr["how"] = "as printed"
+    kw = idx.loc[["prrt02-kwekkeboom-cr", "prrt03-kwekkeboom-pr"]]
+    kw_row = idx.loc["prrt03-kwekkeboom-pr"].copy()
+    kw_row["value"], kw_row["endpoint"], kw_row["how"] = float(kw["value"].sum()), "ORR", "complete + partial, summed here"
+    kw_row["result_id"] = "prrt02+03 (computed)"
+    pas = idx.loc["ssa10-pasireotide-pr"].copy()
+    k = count_of(pas)
+    pas["value"] = 100 * k / int(pas["n"])
+    pas["unit"], pas["how"] = "%", f"{pas['events_words']} of {pas['n']} patients, computed here"
+    pas["result_id"] = "ssa10 (computed)"
+    orr = pd.concat([orr, pd.DataFrame([kw_row, pas])], ignore_index=True)
+    orr = orr.merge(data.options[["option_id", "category"]], on="option_id", how="left")
+    orr["design"] = orr["study"].map(data.characteristics.set_index("study")["design"])
+    orr["cytotoxic"] = orr["option_id"].isin(CYTOTOXIC)
+    orr["plot_value"] = orr["value"].fillna((orr["value_low"] + orr["value_high"]) / 2).astype(float)
+    orr["label"] = [f"{r.arm} ({r.study}; {r.design}; " + (f"n={r.n})" if not pd.isna(r.n) else "n not printed)")
+                    for r in orr.itertuples()]
+    cat = ["intra-arterial", "radionuclide", "systemic"]
+    return orr.sort_values(["category", "plot_value"], key=lambda s: s.map(cat.index) if s.name == "category" else s,
+                           ascending=[True, False]).reset_index(drop=True)
+
+
+def orr_figure(orr: pd.DataFrame):
+    """Dot plot of response rates; colour = category, marker = design, open marker = design not stated."""
+    from matplotlib.lines import Line2D
+
+    from netbook.plotting import PALETTE, new_figure, wrap
+
+    colours = {"intra-arterial": PALETTE["blue"], "radionuclide": PALETTE["orange"], "systemic": PALETTE["bluish green"]}
+    fig, ax = new_figure(9.5, 13)
+    ys = list(range(len(orr)))[::-1]
+    for y, (_, row) in zip(ys, orr.iterrows()):
+        r = _plain(row)
+        colour = colours[r["category"]]
+        marker, filled = DESIGN_MARKER[r["design"]]
+        style = dict(marker=marker, ms=8, mec=colour, mew=2, mfc=colour if filled else "white", ls="")
+        note, x = "", r["value"]
+        if r["value_low"] is not None:
+            ax.plot([r["value_low"], r["value_high"]], [y, y], color=colour, lw=3, solid_capstyle="butt")
+            note, x = "range", r["value_high"]
+        elif r["value_qualifier"] == "lower than":
+            ax.plot(r["value"], y, marker="<", color=colour, ms=9, ls="")
+            note = "lower than"
+        else:
+            if r["unit"] is None:
+                style["mfc"] = "white"
+                note = "no unit printed"
+            ax.plot(r["value"], y, **style)
+            if r["how"] != "as printed":
+                note = "computed"
+            elif r["value_qualifier"] is not None:
+                note = r["value_qualifier"]
+        if r["endpoint"] != "ORR":
+            note = (note + " " + r["endpoint"]).strip()
+        if r["cytotoxic"]:
+            note = (note + " [cytotoxic]").strip()
+        if note:
+            ax.text(x + 1.5, y, note, va="center", fontsize=9)
+    ax.set_yticks(ys, wrap(orr["label"], 46), fontsize=8.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("objective response rate (%)")
+    ax.axvline(ORR_LINE, color="black", lw=0.8, ls=":")
+    handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
+    seen = set()
+    for design, (marker, filled) in DESIGN_MARKER.items():
+        label = {"not stated": "design not stated", "retrospective multicentre": "retrospective",
+                 "retrospective series": "retrospective"}.get(design, design)
+        if label not in seen:
+            seen.add(label)
+            handles.append(Line2D([], [], color="black", marker=marker, ls="", mfc="black" if filled else "white",
+                                  label=label))
+    ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=9)
+    return fig
