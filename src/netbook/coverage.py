@@ -48,9 +48,6 @@ REASONS = {
         "its only numbers are dates, addresses, page numbers, DOIs, trial or drug identifiers",
     "not extracted yet":
         "a clinical statement the book should hold in a table but does not yet",
-    "study design, not a result":
-        "numbers that describe how a study or treatment was set up (doses, schedules, "
-        "inclusion criteria, sample sizes) rather than what it found, not tabulated yet",
 }
 
 #: The twin relation: a duplicate extraction and the source its sentences are covered by.
@@ -368,7 +365,8 @@ def twin_of(sentence: Sentence, candidates: tuple[Sentence, ...], cutoff: float 
         if not other.numeric or not set(sentence.numbers) <= set(other.numbers) | _spaced_units(other):
             continue
         other_key = _fold(other.text)
-        ratio = (1.0 if key and key in other_key else
+        contained = (key and key in other_key) or (len(other_key) >= 20 and other_key in key)
+        ratio = (1.0 if contained else
                  difflib.SequenceMatcher(None, key, other_key, autojunk=False).ratio())
         if ratio > best_ratio:
             best, best_ratio = other, ratio
