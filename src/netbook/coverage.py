@@ -11,7 +11,9 @@ section number (``2. Case presentation``) are removed; digits glued to letters a
 identifiers, not numbers (``G2``, ``Ki67``, ``5-HIAA``, ``RADIANT-3``, ``177Lu``), see
 :func:`printed_numbers`.
 
-A sentence is *quoted by a row* of an extracted table when the row's quote (located in
+A sentence is *quoted by a row* of an extraction table (every table but the editorial
+ones, :data:`EDITORIAL`: the set-aside list, the audit and the contradictions, which
+quote sentences to judge them, not to report them) when the row's quote (located in
 the whitespace-normalised source text, every occurrence) covers at least one number the
 sentence prints: "quoted in part" means the row carries at least one of its numbers.
 Every numeric sentence must be quoted or listed in ``set_aside_sentences`` with a reason.
@@ -336,9 +338,14 @@ def quotes_sentence(spans: list[tuple[int, int]], sentence: Sentence) -> bool:
     return any(qs <= ns and ne <= qe for qs, qe in spans for ns, ne in number_spans(sentence))
 
 
-def quoting_rows(tables: dict[str, pd.DataFrame], exclude: tuple[str, ...] = ("set_aside_sentences",)
-                 ) -> pd.DataFrame:
-    """(table, row, source_id, locator, quote) of every row of every extracted table."""
+#: Editorial tables quote sentences to judge them (set aside, audit, contradictions),
+#: not to report what they say: their quotes do not count as coverage.
+EDITORIAL = ("set_aside_sentences", "printed_arithmetic", "source_contradictions")
+
+
+def quoting_rows(tables: dict[str, pd.DataFrame], exclude: tuple[str, ...] = EDITORIAL) -> pd.DataFrame:
+    """(table, row, source_id, locator, quote) of every row of every extraction table
+    (the editorial tables excluded)."""
     records = []
     for name, df in sorted(tables.items()):
         if name in exclude or "quote" not in df:
