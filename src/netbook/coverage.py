@@ -258,6 +258,8 @@ class Sentence:
     start: int           # offsets in the whitespace-normalised source text
     end: int
     numbers: tuple[str, ...] = field(default=())
+    block: int = 0       # the paragraph (or table row) it belongs to
+    in_body: bool = True  # False for the entries of the reference list (not covered)
 
     @property
     def numeric(self) -> bool:
@@ -300,15 +302,65 @@ def sentences_of(text: str, source_id: str, normalised: str | None = None) -> li
     normalised = normalise_whitespace(text) if normalised is None else normalised
     out, cursor = [], 0
     blocks = _blocks(text)
-    for block, locator in zip(blocks, _locators(blocks, source_id)):
+    for number, (block, locator) in enumerate(zip(blocks, _locators(blocks, source_id))):
         for piece in split_sentences(block):
             start = normalised.find(piece, cursor)
             if start < 0:
                 raise ValueError(f"{source_id}: sentence not found in the text: {piece[:60]!r}")
             cursor = start + len(piece)
             out.append(Sentence(source_id, len(out) + 1, piece, locator, start, cursor,
-                                tuple(printed_numbers(piece))))
+                                tuple(printed_numbers(piece)), number))
     return out
+
+
+@lru_cache(maxsize=None)
+def reference_entries(source_id: str) -> tuple[Sentence, ...]:
+    """The reference list, one unit per entry (line), located in the normalised text;
+    shown in the reading view so that rows quoting it can link there, never covered."""
+    raw = (paths.SOURCES / source_files()[source_id]).read_text(encoding="utf-8")
+    tail = raw[len(body(raw, source_id)):]
+    if not tail:
+        return ()
+    normalised = normalised_text(source_id)
+    cursor = sentences(source_id)[-1].end if sentences(source_id) else 0
+    out = []
+    for line in (normalise_whitespace(l) for l in tail.splitlines()):
+        if not line:
+            continue
+        start = normalised.find(line, cursor)
+        if start < 0:
+            raise ValueError(f"{source_id}: reference line not found: {line[:60]!r}")
+        cursor = start + len(line)
+        out.append(Sentence(source_id, len(out) + 1, line, "Reference list", start, cursor, (),
+                            len(out), in_body=False))
+    return tuple(out)
+
+
+def units(source_id: str) -> tuple[Sentence, ...]:
+    """Every sentence of the body, then every entry of the reference list."""
+    return sentences(source_id) + reference_entries(source_id)
+
+
+def overlaps(spans: list[tuple[int, int]], sentence: Sentence, minimum: int = 8) -> bool:
+    """Does a quote occurrence share at least ``minimum`` characters (or the whole
+    sentence, if shorter) with the sentence? (For highlighting, not for coverage.)"""
+    need = min(minimum, sentence.end - sentence.start)
+    return any(min(qe, sentence.end) - max(qs, sentence.start) >= need for qs, qe in spans)
+
+
+def anchor_for_quote(source_id: str, quote: str) -> str | None:
+    """The anchor of the sentence where the quote's first occurrence begins (reading view)."""
+    try:
+        spans = quote_spans(quote, normalised_text(source_id))
+    except KeyError:
+        return None
+    if not spans:
+        return None
+    start = spans[0][0]
+    for unit in units(source_id):
+        if unit.start <= start < unit.end or start < unit.start:
+            return unit.anchor
+    return None
 
 
 def quote_spans(quote: str, normalised: str) -> list[tuple[int, int]]:

@@ -1,0 +1,1 @@
+"""Chapter-specific logic: one module per notebook (module name = notebook name)."""
