@@ -151,8 +151,9 @@ def test_summary_and_mark(checks):
     assert numbers["checks"] == len(checks) and 0 < numbers["flagged"] < numbers["checks"]
     flagged = results.loc[results["flagged"], "check_id"].iloc[0]
     agreeing = results.loc[~results["flagged"], "check_id"].iloc[0]
-    assert audit.mark("64%", flagged, results).startswith("64% ⚠ [audit: ")
-    assert f"#audit-{flagged})" in audit.mark("64%", flagged, results)
+    assert audit.mark("64%", flagged, results).startswith("64% (⚠ audit: ")
+    assert f'href="source_texts.html#audit-{flagged}"' in audit.html_flag(flagged, results)
+    assert audit.html_flag(agreeing, results) == ""
     assert audit.mark("100", agreeing, results) == "100"
     with pytest.raises(KeyError):
         audit.mark("1", "no-such-check", results)

@@ -277,34 +277,31 @@ def operand_problems(checks: pd.DataFrame) -> list[str]:
 
 
 def summary(results: pd.DataFrame) -> dict[str, int]:
-    """Numbers for the prose: checks, flagged, by source."""
+    """Numbers for a chapter's prose: ``checks``, ``flagged``, ``sources``. Glue them
+    with literal names (the chapter tests look for ``glue("name", ...)`` calls)::
+
+        numbers = audit.summary(audit.run(load_table("printed_arithmetic")))
+        glue("audit_checks", numbers["checks"], display=False)
+        glue("audit_flagged", numbers["flagged"], display=False)
+    """
     out = {"checks": len(results), "flagged": int(results["flagged"].sum()),
            "sources": int(results["source_id"].nunique())}
     return out
 
 
-def glue_summary(results: pd.DataFrame, prefix: str = "audit") -> dict[str, int]:
-    """Glue the audit's summary for a chapter's prose: ``{prefix}_checks``,
-    ``{prefix}_flagged``, ``{prefix}_sources`` (call from the chapter that shows them)."""
-    from myst_nb import glue
-
-    numbers = summary(results)
-    for key, value in numbers.items():
-        glue(f"{prefix}_{key}", value, display=False)
-    return numbers
-
-
-def mark(value: str, check_id: str, results: pd.DataFrame, page: str = "source_texts.html") -> str:
-    """``value`` with the audit's flag beside it, as Markdown for a chapter's prose or a
-    Markdown table: '64% ⚠ [audit: disagrees beyond rounding](...)' when the check is
-    flagged, the value unchanged otherwise. Raises KeyError for an unknown check."""
+def mark(value: str, check_id: str, results: pd.DataFrame) -> str:
+    """``value`` with the audit's flag beside it, as plain text for ``{glue:text}`` or a
+    table cell: '64% (⚠ audit: disagrees beyond rounding, recomputed one + 17 of 29 =
+    62.1%)' when the check is flagged, the value unchanged otherwise. Raises KeyError
+    for an unknown check. (For an HTML output with a link to the audit row, use
+    :func:`html_flag`.)"""
     row = results.loc[results["check_id"] == check_id]
     if row.empty:
         raise KeyError(f"no audit check {check_id!r}")
     row = row.iloc[0]
     if not row["flagged"]:
         return value
-    return f"{value} ⚠ [audit: {row['result']}]({page}#audit-{check_id})"
+    return f"{value} (⚠ audit: {row['result']}; recomputed {row['recomputed']})"
 
 
 def flag_column(df: pd.DataFrame, check_ids: pd.Series, results: pd.DataFrame) -> pd.Series:

@@ -209,3 +209,25 @@ def contradictions_view(contradictions: pd.DataFrame, rows: pd.DataFrame,
             "Chapters using them": "; ".join(used) or "none",
         })
     return pd.DataFrame.from_records(records)
+
+
+class FlaggedList:
+    """The flagged audit checks as an HTML list, each linking to its row of the audit table."""
+
+    def __init__(self, results: pd.DataFrame):
+        self.flagged = results[results["flagged"]]
+
+    def _repr_html_(self) -> str:
+        items = "".join(
+            f'<li><a href="#audit-{html.escape(r.check_id)}"><code>{html.escape(r.check_id)}</code></a> '
+            f"({html.escape(r.source_id)}): {html.escape(r.statement)}; printed {html.escape(r.printed)}, "
+            f"recomputed {html.escape(r.recomputed)}: {html.escape(r.result)}.</li>"
+            for r in self.flagged.itertuples())
+        return f"<ul>{items}</ul>"
+
+    def __repr__(self) -> str:
+        return "\n".join(f"- {r.check_id}: {r.result}" for r in self.flagged.itertuples())
+
+
+def flagged_list(results: pd.DataFrame) -> FlaggedList:
+    return FlaggedList(results)
