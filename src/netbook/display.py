@@ -6,7 +6,8 @@ the same HTML without an index, and a plain-text form that depends only on the d
 
 :func:`provenance` is the note under a table or figure: which data files it came from
 (each with a link to download the CSV, which the build publishes from ``data/``)
-and which parts of which sources those rows quote.
+and which parts of which sources those rows quote. Each part links to the reading view
+of the source (chapter ``source_texts``), at the first sentence those rows quote there.
 """
 from __future__ import annotations
 
@@ -14,6 +15,31 @@ import html
 from pathlib import PurePosixPath
 
 import pandas as pd
+
+
+READING_VIEW = "source_texts.html"  # the reading view, beside the other chapter pages
+
+
+def _reading_view_links(loaded: tuple[pd.DataFrame, ...]) -> dict[tuple[str, str], str]:
+    """(source, locator) -> the anchor, in the reading view, of the first sentence (in
+    the source's order) that the rows with that locator quote."""
+    from netbook import coverage
+
+    firsts: dict[tuple[str, str], tuple[int, str]] = {}
+    for df in loaded:
+        if "quote" not in df or "locator" not in df:
+            continue
+        for source_id, locator, quote in df[["source_id", "locator", "quote"]].astype(str).itertuples(index=False):
+            if source_id not in coverage.source_files():
+                continue
+            spans = coverage.quote_spans(quote, coverage.normalised_text(source_id))
+            anchor = coverage.anchor_for_quote(source_id, quote)
+            if not spans or anchor is None:
+                continue
+            key = (source_id, locator)
+            if key not in firsts or spans[0][0] < firsts[key][0]:
+                firsts[key] = (spans[0][0], anchor)
+    return {key: anchor for key, (_, anchor) in firsts.items()}
 
 
 def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list[str]]:
@@ -41,6 +67,16 @@ class Provenance:
         self.files, self.places = _provenance_parts(loaded)
         self.judgements = sorted({df.attrs["netbook"]["path"] for df in loaded
                                   if df.attrs["netbook"].get("kind") == "editorial"})
+        self.anchors = _reading_view_links(loaded)
+
+    def _place_html(self, place: str) -> str:
+        source, _, locators = place.partition(": ")
+        linked = []
+        for locator in locators.split("; "):
+            anchor = self.anchors.get((source, locator))
+            linked.append(f'<a href="{READING_VIEW}#{html.escape(anchor)}" title="the quoted passage in the '
+                          f'source text">{html.escape(locator)}</a>' if anchor else html.escape(locator))
+        return f"{html.escape(source)}: " + "; ".join(linked)
 
     def _repr_html_(self) -> str:
         # chapters are one folder deep; the build publishes data/ at the site root
@@ -53,7 +89,7 @@ class Provenance:
                          + ", ".join(self._link(f) for f in self.judgements)
                          + " (CSV, with the rationale for every row)")
         if self.files:
-            places = "<br>".join(html.escape(p) for p in self.places) or "the sources table itself"
+            places = "<br>".join(self._place_html(p) for p in self.places) or "the sources table itself"
             lines.append(f"<strong>Sources:</strong><br>{places}")
         return f'<p class="provenance-note">{"<br>".join(lines)}</p>'
 

@@ -1,0 +1,320 @@
+"""A consistency audit of printed numbers, in the spirit of statcheck and the GRIM test.
+
+statcheck recomputes reported statistics from the numbers reported beside them; the
+GRIM test (Brown & Heathers 2017) asks whether a mean or a percentage can arise at all
+from a whole number of cases out of the printed n. Here each checkable statement of a
+source is a row of the hand-made table ``printed_arithmetic`` (values as printed, with
+their quote), and :func:`run` recomputes it. Nothing is corrected: a disagreement is
+flagged and shown beside the printed value.
+
+Kinds of check (column ``kind``):
+
+``rate of n``
+    operands (summed) over ``denominator`` as a percentage, against the printed one.
+``percentage of n``
+    GRIM: is there a whole count k of the printed n whose percentage rounds to the
+    printed one (to the printed number of decimals)?
+``arms of a total``
+    GRIM for two or more arms whose sizes are not printed but their total is: is there
+    a split of the total into arms such that every printed percentage is possible?
+``counts and percentages``
+    a count printed with its percentage, n not printed: the n that make the pair
+    possible; rows sharing a ``group`` (one arm of a trial) must share one n.
+``parts and total``
+    the operands add up to the printed total (exactly for counts; for percentages,
+    within the rounding of every printed part and of the total).
+``overall within subgroups``
+    an overall rate lies between the lowest and highest of its subgroups' rates
+    (a weighted average cannot leave that range).
+``months between dates``
+    the months from the first to the second printed date, against a printed interval;
+    dates printed to the month leave one month either way.
+
+"Within rounding": a value printed with d decimals stands for anything that rounds to
+it, so a recomputed value agrees when it is within half a unit of the last printed
+digit. For percentages, half up and half to even are both accepted.
+"""
+from __future__ import annotations
+
+import calendar
+import html
+import math
+import re
+from dataclasses import dataclass
+from itertools import product
+
+import pandas as pd
+
+KINDS = ("rate of n", "percentage of n", "arms of a total", "counts and percentages",
+         "parts and total", "overall within subgroups", "months between dates")
+
+WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+MAX_N = 5000  # the largest n searched for "counts and percentages"
+
+
+class AuditError(ValueError):
+    """A row of printed_arithmetic cannot be read (names the row and column)."""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A number as printed: its value, its decimals, whether it is a percentage."""
+    text: str
+    value: float
+    decimals: int
+    percent: bool
+
+    @property
+    def half_unit(self) -> float:
+        return 0.5 * 10 ** -self.decimals
+
+
+def parse_number(text: str) -> Printed:
+    """'64%', '17.8%', '29,924', 'Seventeen', '4 months' -> Printed."""
+    raw = text.strip()
+    word = raw.split()[0].casefold() if raw else ""
+    if word in WORDS:
+        return Printed(raw, float(WORDS[word]), 0, False)
+    m = re.match(r"^(\d+(?:,\d{3})*(?:\.(\d+))?)\s*(%?)", raw)
+    if not m:
+        raise AuditError(f"not a printed number: {text!r}")
+    return Printed(raw, float(m.group(1).replace(",", "")), len(m.group(2) or ""), bool(m.group(3)))
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """'05/2017' or 'December 2019' -> (2017, 5) / (2019, 12)."""
+    raw = text.strip()
+    m = re.fullmatch(r"(\d{1,2})/(\d{4})", raw)
+    if m:
+        return int(m.group(2)), int(m.group(1))
+    m = re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", raw)
+    if m:
+        names = {n.casefold(): i for i, n in enumerate(calendar.month_name) if n}
+        names |= {n.casefold(): i for i, n in enumerate(calendar.month_abbr) if n}
+        if m.group(1).casefold() in names:
+            return int(m.group(2)), names[m.group(1).casefold()]
+    raise AuditError(f"not a printed month: {text!r}")
+
+
+def rounds_to(value: float, printed: Printed) -> bool:
+    """Does ``value`` round to the printed number (half up or half to even)?"""
+    return abs(value - printed.value) <= printed.half_unit + 1e-9
+
+
+def possible_counts(printed_pct: Printed, n: int) -> list[int]:
+    """GRIM: the whole counts k of n whose percentage rounds to the printed one."""
+    return [k for k in range(n + 1) if rounds_to(100 * k / n, printed_pct)]
+
+
+def possible_ns(count: int, printed_pct: Printed, max_n: int = MAX_N) -> set[int]:
+    """The n for which count/n rounds to the printed percentage."""
+    return {n for n in range(max(count, 1), max_n + 1) if rounds_to(100 * count / n, printed_pct)}
+
+
+def _fmt(x: float, decimals: int = 1) -> str:
+    text = f"{x:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _set_text(values: set[int], limit: int = 6) -> str:
+    ordered = sorted(values)
+    if len(ordered) <= limit:
+        return "{" + ", ".join(map(str, ordered)) + "}"
+    return f"{ordered[0]} to {ordered[-1]} ({len(ordered)} values)"
+
+
+@dataclass
+class Result:
+    recomputed: str
+    result: str
+    flagged: bool
+
+
+def _rate(row) -> Result:
+    parts = [parse_number(t) for t in row["operands"]]
+    n = parse_number(row["denominator"])
+    printed = parse_number(row["printed"])
+    rate = 100 * sum(p.value for p in parts) / n.value
+    text = f"{' + '.join(p.text for p in parts)} of {n.text} = {_fmt(rate, printed.decimals + 1)}%"
+    if rounds_to(rate, printed):
+        return Result(text, "agrees within rounding", False)
+    return Result(text, "disagrees beyond rounding", True)
+
+
+def _grim(row) -> Result:
+    n = int(parse_number(row["denominator"]).value)
+    printed = parse_number(row["printed"])
+    counts = possible_counts(printed, n)
+    if counts:
+        shown = ", ".join(f"{k}/{n} = {_fmt(100 * k / n, printed.decimals + 1)}%" for k in counts[:3])
+        return Result(shown, "possible", False)
+    below = max((k for k in range(n + 1) if 100 * k / n < printed.value), default=0)
+    near = [k for k in (below, below + 1) if k <= n]
+    shown = ", ".join(f"{k}/{n} = {_fmt(100 * k / n, printed.decimals + 1)}%" for k in near)
+    return Result(f"nearest: {shown}", "no whole count of n gives it (GRIM)", True)
+
+
+def _arms(row) -> Result:
+    total = int(parse_number(row["denominator"]).value)
+    pcts = [parse_number(t) for t in row["operands"]]
+    if len(pcts) != 2:
+        raise AuditError("'arms of a total' handles two arms")
+    splits = [(a, total - a) for a in range(1, total)
+              if possible_counts(pcts[0], a) and possible_counts(pcts[1], total - a)]
+    if splits:
+        shown = "; ".join(f"{a} + {b}" for a, b in splits[:4]) + (" ..." if len(splits) > 4 else "")
+        return Result(f"arm sizes that allow both: {shown}", "possible", False)
+    return Result("no split of the total allows both", "no whole counts give them (GRIM)", True)
+
+
+def _parts(row) -> Result:
+    parts = [parse_number(t) for t in row["operands"]]
+    total = parse_number(row["printed"])
+    value = sum(p.value for p in parts)
+    text = f"{' + '.join(p.text for p in parts)} = {_fmt(value, max(p.decimals for p in parts))}"
+    if total.percent or any(p.percent for p in parts):
+        tolerance = sum(p.half_unit for p in parts) + total.half_unit
+        ok = abs(value - total.value) <= tolerance + 1e-9
+        return Result(text + "%" * (not text.endswith("%")),
+                      "agrees within rounding" if ok else "disagrees beyond rounding", not ok)
+    ok = math.isclose(value, total.value)
+    return Result(text, "agrees" if ok else "disagrees", not ok)
+
+
+def _within(row) -> Result:
+    parts = [parse_number(t) for t in row["operands"]]
+    overall = parse_number(row["printed"])
+    low, high = min(p.value for p in parts), max(p.value for p in parts)
+    half = max(p.half_unit for p in parts) + overall.half_unit
+    ok = low - half <= overall.value <= high + half
+    text = f"subgroups {_fmt(low)}% to {_fmt(high)}%"
+    return Result(text, "within the subgroups' range" if ok else "outside the subgroups' range", not ok)
+
+
+def _months(row) -> Result:
+    (y1, m1), (y2, m2) = (parse_month(t) for t in row["operands"])
+    printed = parse_number(row["printed"])
+    months = (y2 - y1) * 12 + (m2 - m1)
+    text = f"{row['operands'][0]} to {row['operands'][1]}: {months} months"
+    if months == printed.value:
+        return Result(text, "agrees", False)
+    if abs(months - printed.value) <= 1:
+        return Result(text, "agrees within month precision", False)
+    return Result(text, "disagrees beyond month precision", True)
+
+
+def _counts_and_percentages(df: pd.DataFrame) -> dict[str, Result]:
+    out = {}
+    for group, rows in df.groupby("group", sort=True):
+        sets = {}
+        for _, row in rows.iterrows():
+            count = int(parse_number(row["operands"][0]).value)
+            sets[row["check_id"]] = possible_ns(count, parse_number(row["printed"]))
+        common = set.intersection(*sets.values())
+        for check_id, ns in sets.items():
+            text = f"n in {_set_text(ns)}; common to the group: {_set_text(common) if common else 'none'}"
+            out[check_id] = (Result(text, "possible with a common n", False) if common else
+                             Result(text, "no common n for the group", True))
+    return out
+
+
+CHECKS = {"rate of n": _rate, "percentage of n": _grim, "arms of a total": _arms,
+          "parts and total": _parts, "overall within subgroups": _within,
+          "months between dates": _months}
+
+
+def run(checks: pd.DataFrame) -> pd.DataFrame:
+    """Recompute every check of ``printed_arithmetic``; one row per check, sorted by id.
+
+    Columns: check_id, source_id, kind, statement, printed, recomputed, result, flagged.
+    """
+    grouped = _counts_and_percentages(checks[checks["kind"] == "counts and percentages"])
+    records = []
+    for index, row in checks.iterrows():
+        kind = row["kind"]
+        try:
+            res = grouped[row["check_id"]] if kind == "counts and percentages" else CHECKS[kind](row)
+        except (AuditError, KeyError, ValueError) as exc:
+            raise AuditError(f"printed_arithmetic.csv, row {index + 2}, check {row['check_id']!r}: {exc}") from exc
+        records.append({"check_id": row["check_id"], "source_id": row["source_id"], "kind": kind,
+                        "statement": row["statement"], "printed": row["printed"],
+                        "recomputed": res.recomputed, "result": res.result, "flagged": res.flagged})
+    columns = ["check_id", "source_id", "kind", "statement", "printed", "recomputed", "result", "flagged"]
+    return pd.DataFrame.from_records(records, columns=columns).sort_values("check_id").reset_index(drop=True)
+
+
+def _tokens_present(text: str, quote: str) -> bool:
+    q = " ".join(quote.split()).casefold()
+    return text.strip().casefold() in q
+
+
+def operand_problems(checks: pd.DataFrame) -> list[str]:
+    """Operands are checked here (the loader checks ``printed`` and ``denominator``):
+    each must be printed in the row's quote or in its operand_quote, which must be in
+    the source."""
+    from netbook import coverage
+
+    problems = []
+    for index, row in checks.iterrows():
+        where = f"printed_arithmetic.csv, row {index + 2}, column 'operands'"
+        extra = row["operand_quote"] if isinstance(row["operand_quote"], str) else ""
+        if extra and " ".join(extra.split()) not in coverage.normalised_text(row["source_id"]):
+            problems.append(f"printed_arithmetic.csv, row {index + 2}, column 'operand_quote': "
+                            f"not in the source {row['source_id']}")
+        for operand in row["operands"]:
+            if not (_tokens_present(operand, row["quote"]) or (extra and _tokens_present(operand, extra))):
+                problems.append(f"{where}: {operand!r} is printed neither in the quote nor in operand_quote")
+        # the loader checks digits; number words ("Seventeen") are checked here
+        for column in ("printed", "denominator"):
+            value = row[column] if isinstance(row[column], str) else ""
+            for part in filter(None, (p.strip() for p in value.split(";"))):
+                if not _tokens_present(part, row["quote"]):
+                    problems.append(f"printed_arithmetic.csv, row {index + 2}, column '{column}': "
+                                    f"{part!r} is not printed in the quote")
+    return problems
+
+
+def summary(results: pd.DataFrame) -> dict[str, int]:
+    """Numbers for a chapter's prose: ``checks``, ``flagged``, ``sources``. Glue them
+    with literal names (the chapter tests look for ``glue("name", ...)`` calls)::
+
+        numbers = audit.summary(audit.run(load_table("printed_arithmetic")))
+        glue("audit_checks", numbers["checks"], display=False)
+        glue("audit_flagged", numbers["flagged"], display=False)
+    """
+    out = {"checks": len(results), "flagged": int(results["flagged"].sum()),
+           "sources": int(results["source_id"].nunique())}
+    return out
+
+
+def mark(value: str, check_id: str, results: pd.DataFrame) -> str:
+    """``value`` with the audit's flag beside it, as plain text for ``{glue:text}`` or a
+    table cell: '64% (⚠ audit: disagrees beyond rounding, recomputed one + 17 of 29 =
+    62.1%)' when the check is flagged, the value unchanged otherwise. Raises KeyError
+    for an unknown check. (For an HTML output with a link to the audit row, use
+    :func:`html_flag`.)"""
+    row = results.loc[results["check_id"] == check_id]
+    if row.empty:
+        raise KeyError(f"no audit check {check_id!r}")
+    row = row.iloc[0]
+    if not row["flagged"]:
+        return value
+    return f"{value} (⚠ audit: {row['result']}; recomputed {row['recomputed']})"
+
+
+def flag_column(df: pd.DataFrame, check_ids: pd.Series, results: pd.DataFrame) -> pd.Series:
+    """For a table a chapter shows: per row, the audit result of its check ('' when the
+    row has no check or the check agrees), to put beside the printed value."""
+    flagged = dict(zip(results["check_id"], results["result"].where(results["flagged"], "")))
+    return check_ids.map(lambda c: f"⚠ {flagged[c]}" if isinstance(c, str) and flagged.get(c) else "")
+
+
+def html_flag(check_id: str, results: pd.DataFrame, page: str = "source_texts.html") -> str:
+    """The flag as an HTML fragment (for HTML outputs): empty when the check agrees."""
+    row = results.loc[results["check_id"] == check_id].iloc[0]
+    if not row["flagged"]:
+        return ""
+    return (f' <a class="audit-flag" href="{page}#audit-{html.escape(check_id)}" '
+            f'title="{html.escape(row["recomputed"])}">⚠ {html.escape(row["result"])}</a>')

@@ -1,0 +1,233 @@
+"""The reading view of the sources (chapter ``source_texts``): every sentence with its
+coverage status, the coverage figure, the audit table and the contradictions table.
+
+Only rendering lives here; what counts as a sentence, a number and a quote is decided in
+:mod:`netbook.coverage`, the recomputations in :mod:`netbook.audit`.
+"""
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from netbook import cache_inputs, coverage, paths
+from netbook.display import Provenance
+from netbook.plotting import PALETTE, new_figure
+
+PAGE = "source_texts"
+
+#: Colours of the coverage figure (Okabe–Ito), one per status.
+STATUS_COLOURS = {
+    "quoted": PALETTE["blue"],
+    "repeats a quoted sentence": PALETTE["sky blue"],
+    "not extracted yet": PALETTE["vermillion"],
+    "background outside the book's scope": PALETTE["orange"],
+    "dates or identifiers only": PALETTE["grey"],
+}
+
+
+def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
+    """Notebook stem -> its first Markdown heading."""
+    titles = {}
+    for nb_path in sorted(chapters_dir.glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
+                titles[nb_path.stem] = cell.source.lstrip()[2:].splitlines()[0].strip()
+                break
+        else:
+            titles[nb_path.stem] = nb_path.stem
+    return titles
+
+
+def chapters_by_table(chapters_dir: Path = paths.CHAPTERS) -> dict[str, list[str]]:
+    """Table -> the chapters that load it by name (chapters that load every table, such
+    as the ledger and this page, are left out: they would be listed everywhere)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for nb_path in sorted(chapters_dir.glob("*.ipynb")):
+        for name in cache_inputs.tables_read(nb_path):
+            if name not in (cache_inputs.ALL_TABLES, "sources"):
+                out[name].append(nb_path.stem)
+    return dict(out)
+
+
+def all_statuses(rows: pd.DataFrame, set_aside: pd.DataFrame) -> dict[str, list[coverage.Status]]:
+    return {source: coverage.statuses(source, rows, set_aside) for source in sorted(coverage.source_files())}
+
+
+def coverage_table(statuses: dict[str, list[coverage.Status]]) -> pd.DataFrame:
+    """Numeric sentences per source, in words for readers."""
+    summary = coverage.summary(statuses)
+    summary = summary.rename(columns={"source": "Source", "sentences": "Sentences",
+                                      "numeric sentences": "Sentences printing a number",
+                                      "quoted": "Quoted by a table", "uncovered": "Neither"})
+    return summary.rename(columns=lambda c: c.replace("set aside: ", "Set aside: "))
+
+
+def coverage_figure(statuses: dict[str, list[coverage.Status]]):
+    """Stacked horizontal bars: per source, numeric sentences quoted / set aside by reason."""
+    summary = coverage.summary(statuses).set_index("source")
+    order = ["quoted"] + [r for r in STATUS_COLOURS if r != "quoted"]
+    columns = {"quoted": "quoted", **{r: f"set aside: {r}" for r in order[1:]}}
+    fig, ax = new_figure(8.5, 3.8)
+    sources = list(summary.index)[::-1]
+    left = [0] * len(sources)
+    for status in order:
+        values = [int(summary.loc[s, columns[status]]) for s in sources]
+        label = "quoted by a table" if status == "quoted" else f"set aside: {status}"
+        ax.barh(sources, values, left=left, color=STATUS_COLOURS[status], label=label,
+                edgecolor="white", linewidth=0.8)
+        left = [a + b for a, b in zip(left, values)]
+    for y, total in enumerate(left):
+        ax.text(total + 0.8, y, str(total), va="center", fontsize=10)
+    ax.set_xlabel("Sentences printing a number")
+    ax.set_xlim(0, max(left) * 1.1 + 2)
+    ax.legend(loc="lower right", frameon=False, fontsize=9)
+    return fig
+
+
+def _uses_html(quoted_by: list[tuple[str, int]], chapters: dict[str, list[str]],
+               titles: dict[str, str]) -> str:
+    rows: dict[str, list[int]] = defaultdict(list)
+    for table, row in quoted_by:
+        rows[table].append(row)
+    parts = []
+    for table in sorted(rows):
+        numbers = ", ".join(str(r) for r in sorted(set(rows[table])))
+        chapter_links = ", ".join(f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>'
+                                  for c in chapters.get(table, []))
+        parts.append(f'<a href="../tables/{table}.csv" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
+                     f"{numbers}" + (f" ({chapter_links})" if chapter_links else ""))
+    return "; ".join(parts)
+
+
+class ReadingView:
+    """One source as HTML: sentences in their paragraphs, each with its anchor."""
+
+    def __init__(self, source_id: str, statuses: list[coverage.Status], rows: pd.DataFrame,
+                 chapters: dict[str, list[str]], titles: dict[str, str]):
+        self.source_id = source_id
+        self.statuses = statuses
+        self.rows = rows[rows["source_id"] == source_id]
+        self.chapters = chapters
+        self.titles = titles
+
+    def _quoting(self, sentence: coverage.Sentence) -> list[tuple[str, int]]:
+        normalised = coverage.normalised_text(self.source_id)
+        return [(t, r) for t, r, q in self.rows[["table", "row", "quote"]].itertuples(index=False)
+                if coverage.overlaps(coverage.quote_spans(q, normalised), sentence)]
+
+    def _unit_html(self, status: coverage.Status | None, sentence: coverage.Sentence) -> str:
+        text = html.escape(sentence.text)
+        anchor = html.escape(sentence.anchor)
+        quoting = self._quoting(sentence)
+        if status is not None and status.state == "set aside":
+            note = html.escape(status.set_aside["rationale"])
+            via = ""
+            if status.twin is not None:
+                via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>'
+            return (f'<span id="{anchor}" class="src-set-aside" style="background:#ececec" title="{note}">'
+                    f'{text}</span> <small class="src-reason">[set aside{via}: '
+                    f'{html.escape(status.reason)}; {note}]</small>')
+        if status is not None and status.state == "quoted" and status.twin is not None and not quoting:
+            return (f'<mark id="{anchor}" class="src-quoted">{text}</mark> <small>[covered via '
+                    f'<a href="#{status.twin.anchor}">the clean extraction</a>]</small>')
+        if quoting:
+            return (f'<mark id="{anchor}" class="src-quoted">{text}</mark> '
+                    f'<small class="src-uses">[{_uses_html(quoting, self.chapters, self.titles)}]</small>')
+        if status is not None and status.state == "uncovered":
+            return f'<span id="{anchor}" class="src-uncovered"><strong>{text}</strong></span> <small>[not covered]</small>'
+        return f'<span id="{anchor}">{text}</span>'
+
+    def _repr_html_(self) -> str:
+        by_sentence = {s.sentence: s for s in self.statuses}
+        paragraphs: dict[tuple[bool, int], list[str]] = defaultdict(list)
+        for unit in coverage.units(self.source_id):
+            paragraphs[(not unit.in_body, unit.block)].append(self._unit_html(by_sentence.get(unit), unit))
+        out = [f'<div class="source-text" lang="en">']
+        in_refs = False
+        for (is_ref, _), pieces in sorted(paragraphs.items()):
+            if is_ref and not in_refs:
+                out.append("<p><em>Reference list (outside the coverage count; shown so that rows "
+                           "quoting it can link here):</em></p>")
+                in_refs = True
+            out.append("<p>" + " ".join(pieces) + "</p>")
+        out.append("</div>")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        numeric = [s for s in self.statuses if s.sentence.numeric]
+        return (f"{self.source_id}: {len(self.statuses)} sentences, {len(numeric)} printing a number, "
+                f"{sum(s.state == 'quoted' for s in numeric)} quoted, "
+                f"{sum(s.state == 'set aside' for s in numeric)} set aside")
+
+
+class AnchoredTable:
+    """A table whose rows carry ids (``{prefix}-{key}``), so the book can link to a row,
+    with the provenance note under it."""
+
+    def __init__(self, df: pd.DataFrame, key: str, prefix: str, caption: str, *loaded: pd.DataFrame):
+        self.df, self.key, self.prefix, self.caption = df.reset_index(drop=True), key, prefix, caption
+        self.note = Provenance(loaded)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.df.columns)
+        body = []
+        for _, row in self.df.iterrows():
+            cells = "".join(f"<td>{'—' if pd.isna(v) else html.escape(str(v))}</td>" for v in row)
+            body.append(f'<tr id="{self.prefix}-{html.escape(str(row[self.key]))}">{cells}</tr>')
+        return (f'<table class="netbook-table"><caption>{html.escape(self.caption)}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+                + self.note._repr_html_())
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.df.to_string(index=False)}\n{self.note!r}"
+
+
+def contradictions_view(contradictions: pd.DataFrame, rows: pd.DataFrame,
+                        chapters: dict[str, list[str]], titles: dict[str, str]) -> pd.DataFrame:
+    """The contradictions for readers, with the chapters whose tables quote either statement."""
+    records = []
+    for row in contradictions.sort_values("contradiction_id").itertuples(index=False):
+        normalised = coverage.normalised_text(row.source_id)
+        spans = coverage.quote_spans(row.quote, normalised) + coverage.quote_spans(row.quote_b, normalised)
+        own = rows[rows["source_id"] == row.source_id]
+        tables = sorted({t for t, q in own[["table", "quote"]].itertuples(index=False)
+                         if any(min(a[1], b[1]) - max(a[0], b[0]) >= 8
+                                for a in spans for b in coverage.quote_spans(q, normalised))})
+        used = sorted({titles.get(c, c) for t in tables for c in chapters.get(t, [])})
+        records.append({
+            "Contradiction": row.contradiction_id, "Kind": row.kind, "What conflicts": row.what_conflicts,
+            "Source": row.source_id,
+            "First statement": f"{row.locator}: “{row.quote}”",
+            "Second statement": f"{row.locator_b}: “{row.quote_b}”",
+            "Why both cannot hold": row.rationale,
+            "Tables quoting either": "; ".join(tables) or "none",
+            "Chapters using them": "; ".join(used) or "none",
+        })
+    return pd.DataFrame.from_records(records)
+
+
+class FlaggedList:
+    """The flagged audit checks as an HTML list, each linking to its row of the audit table."""
+
+    def __init__(self, results: pd.DataFrame):
+        self.flagged = results[results["flagged"]]
+
+    def _repr_html_(self) -> str:
+        items = "".join(
+            f'<li><a href="#audit-{html.escape(r.check_id)}"><code>{html.escape(r.check_id)}</code></a> '
+            f"({html.escape(r.source_id)}): {html.escape(r.statement)}; printed {html.escape(r.printed)}, "
+            f"recomputed {html.escape(r.recomputed)}: {html.escape(r.result)}.</li>"
+            for r in self.flagged.itertuples())
+        return f"<ul>{items}</ul>"
+
+    def __repr__(self) -> str:
+        return "\n".join(f"- {r.check_id}: {r.result}" for r in self.flagged.itertuples())
+
+
+def flagged_list(results: pd.DataFrame) -> FlaggedList:
+    return FlaggedList(results)
