@@ -7,13 +7,38 @@ the same HTML without an index, and a plain-text form that depends only on the d
 :func:`provenance` is the note under a table or figure: which data files it came from
 (each with a link to download the CSV, which the build publishes from ``data/``)
 and which parts of which sources those rows quote.
+
+Both also have a Markdown form, for the PDF: the LaTeX builder cannot use HTML, and
+myst-nb picks ``text/markdown`` over ``text/plain`` there (the HTML pages keep using
+``text/html``, which comes first for the HTML builder).
 """
 from __future__ import annotations
 
 import html
+import string
 from pathlib import PurePosixPath
 
 import pandas as pd
+from pandas.io.formats.format import DataFrameFormatter
+
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def _markdown_text(value: object) -> str:
+    """``value`` as literal text in MyST: one line, every ASCII punctuation character
+    backslash-escaped (CommonMark allows it for all of them), so that no ``*``, ``_``,
+    ``|``, ``<``, ``{``, ``[`` or ``$`` in the data is read as markup."""
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(str(value).split()))
+
+
+def _markdown_rows(df: pd.DataFrame) -> list[str]:
+    """A pipe table whose cells hold the same text as ``df.to_html(index=False, na_rep="—")``
+    (pandas' own column formatting: the same decimals in the PDF as on the page)."""
+    formatter = DataFrameFormatter(df, index=False, na_rep="—")
+    columns = [[cell.strip() for cell in formatter.format_col(i)] for i in range(len(df.columns))]
+    header = "| " + " | ".join(_markdown_text(c) for c in df.columns) + " |"
+    rows = ["| " + " | ".join(_markdown_text(cell) for cell in row) + " |" for row in zip(*columns)]
+    return [header, "|" + "---|" * len(df.columns), *rows]
 
 
 def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list[str]]:
@@ -46,6 +71,12 @@ class Provenance:
         return (f'<p class="provenance-note"><strong>Data:</strong> {links} (CSV, with a '
                 f"verbatim quote for every row)<br><strong>Sources:</strong><br>{places}</p>")
 
+    def _repr_markdown_(self) -> str:
+        files = ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.files)
+        places = "\\\n".join(_markdown_text(p) for p in self.places) or "the sources table itself"
+        return (f"**Data:** {files} (CSV, with a verbatim quote for every row)\\\n"
+                f"**Sources:**\\\n{places}")
+
     def __repr__(self) -> str:
         return "Data: " + ", ".join(self.files) + "\nSources:\n" + "\n".join(self.places)
 
@@ -67,6 +98,12 @@ class Table:
         if self.caption:
             body = body.replace(">\n", f">\n<caption>{html.escape(self.caption)}</caption>\n", 1)
         return body + (self.note._repr_html_() if self.note else "")
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(_markdown_rows(self.df))
+        if self.caption:  # a MyST table directive: a numbered, captioned table in the PDF
+            rows = f":::{{table}} {_markdown_text(self.caption)}\n{rows}\n:::"
+        return f"{rows}\n\n{self.note._repr_markdown_()}" if self.note else rows
 
     def __repr__(self) -> str:
         text = self.df.to_string(index=False, na_rep="—")
