@@ -50,6 +50,20 @@ pdf: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python -m netbook.execute chapters/*.ipynb
 
+# JupyterLab (requirements-lab.txt) goes into .venv on first use of make lab only.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	touch $@
+
+# JupyterLab on the chapters with the book's kernel: this .venv's Python, where netbook
+# is installed (JUPYTER_PREFER_ENV_PATH: its kernel before any in your home folder).
+# Extra options: make lab LAB_ARGS="--no-browser --port=8890"
+LAB_ARGS ?=
+lab: $(LAB_STAMP)
+	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_ARGS)
+
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py
 
