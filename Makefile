@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench execute data lint clean
+.PHONY: book test bench execute data lint clean pdf lab
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
@@ -22,8 +22,28 @@ book: $(STAMP)
 	mkdir -p _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 
+# The PDF is built first where XeLaTeX is present: the intro links it, and the browser
+# tests check that link (tests/test_pdf.py builds it too, and fails under CI=true without it).
 test: book lint
+	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
 	$(BIN)/python -m pytest tests --nbval chapters
+
+# The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
+# texlive-xetex texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended
+# latexmk fonts-freefont-otf xindy), copied beside the HTML as _build/html/book.pdf.
+# It builds under _build/pdf (its own Sphinx environment: the LaTeX builder changes
+# numbering settings, which would make each build re-read every page after the other),
+# sharing the HTML build's jupyter-cache. Dated by the last commit, so the same commit
+# gives the same PDF.
+PDF := _build/pdf/_build/latex/book.pdf
+pdf: $(STAMP)
+	$(BIN)/python -m netbook.cache_inputs
+	mkdir -p _build/html
+	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
+	  $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
+	  --keep-going > _build/pdf.log 2>&1 || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
+	cp $(PDF) _build/html/book.pdf
+	@echo "PDF: $(PDF) ($$(pdfinfo $(PDF) 2>/dev/null | sed -n 's/^Pages: *//p') pages), copied to _build/html/book.pdf"
 
 # ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench
 lint: $(STAMP)
@@ -39,6 +59,20 @@ data: $(STAMP)
 # nbval in make test fails until the stored outputs match a fresh run).
 execute: $(STAMP)
 	$(BIN)/python -m netbook.execute chapters/*.ipynb
+
+# JupyterLab (requirements-lab.txt) goes into .venv on first use of make lab only.
+LAB_STAMP := $(VENV)/.lab-installed
+$(LAB_STAMP): $(STAMP) requirements-lab.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	touch $@
+
+# JupyterLab on the chapters with the book's kernel: this .venv's Python, where netbook
+# is installed (JUPYTER_PREFER_ENV_PATH: its kernel before any in your home folder).
+# Extra options: make lab LAB_ARGS="--no-browser --port=8890"
+LAB_ARGS ?=
+lab: $(LAB_STAMP)
+	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_bench.py

@@ -8,13 +8,38 @@ the same HTML without an index, and a plain-text form that depends only on the d
 (each with a link to download the CSV, which the build publishes from ``data/``)
 and which parts of which sources those rows quote. Each part links to the reading view
 of the source (chapter ``source_texts``), at the first sentence those rows quote there.
+
+Both also have a Markdown form, for the PDF: the LaTeX builder cannot use HTML, and
+myst-nb picks ``text/markdown`` over ``text/plain`` there (the HTML pages keep using
+``text/html``, which comes first for the HTML builder).
 """
 from __future__ import annotations
 
 import html
+import string
 from pathlib import PurePosixPath
 
 import pandas as pd
+from pandas.io.formats.format import DataFrameFormatter
+
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def _markdown_text(value: object) -> str:
+    """``value`` as literal text in MyST: one line, every ASCII punctuation character
+    backslash-escaped (CommonMark allows it for all of them), so that no ``*``, ``_``,
+    ``|``, ``<``, ``{``, ``[`` or ``$`` in the data is read as markup."""
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(str(value).split()))
+
+
+def _markdown_rows(df: pd.DataFrame) -> list[str]:
+    """A pipe table whose cells hold the same text as ``df.to_html(index=False, na_rep="—")``
+    (pandas' own column formatting: the same decimals in the PDF as on the page)."""
+    formatter = DataFrameFormatter(df, index=False, na_rep="—")
+    columns = [[cell.strip() for cell in formatter.format_col(i)] for i in range(len(df.columns))]
+    header = "| " + " | ".join(_markdown_text(c) for c in df.columns) + " |"
+    rows = ["| " + " | ".join(_markdown_text(cell) for cell in row) + " |" for row in zip(*columns)]
+    return [header, "|" + "---|" * len(df.columns), *rows]
 
 
 READING_VIEW = "source_texts.html"  # the reading view, beside the other chapter pages
@@ -97,6 +122,20 @@ class Provenance:
     def _link(f: str) -> str:
         return f'<a href="../{html.escape(f)}" download><code>{html.escape(PurePosixPath(f).name)}</code></a>'
 
+    def _repr_markdown_(self) -> str:
+        lines = []
+        if self.files:
+            lines.append("**Data:** " + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.files)
+                         + " (CSV, with a verbatim quote for every row)")
+        if self.judgements:
+            lines.append("**The book's judgement:** "
+                         + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.judgements)
+                         + " (CSV, with the rationale for every row)")
+        if self.files:
+            places = "\\\n".join(_markdown_text(p) for p in self.places) or "the sources table itself"
+            lines.append(f"**Sources:**\\\n{places}")
+        return "\\\n".join(lines)
+
     def __repr__(self) -> str:
         lines = []
         if self.files:
@@ -125,6 +164,12 @@ class Table:
         if self.caption:
             body = body.replace(">\n", f">\n<caption>{html.escape(self.caption)}</caption>\n", 1)
         return body + (self.note._repr_html_() if self.note else "")
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(_markdown_rows(self.df))
+        if self.caption:  # a MyST table directive: a numbered, captioned table in the PDF
+            rows = f":::{{table}} {_markdown_text(self.caption)}\n{rows}\n:::"
+        return f"{rows}\n\n{self.note._repr_markdown_()}" if self.note else rows
 
     def __repr__(self) -> str:
         text = self.df.to_string(index=False, na_rep="—")
