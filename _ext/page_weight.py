@@ -43,6 +43,8 @@ ICON_FONT = "netbook-fa-solid-subset.woff"
 SOLID_FAMILY = "Font Awesome 6 Free"
 SEARCH_SCRIPTS = ("_static/searchtools.js", "_static/language_data.js", "searchindex.js")
 THEME_ICON_SCRIPT = "_static/scripts/fontawesome.js"
+THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
+TRIMMED_THEME_CSS = "_static/styles/netbook-pydata-sphinx-theme.css"
 DESCRIPTION_LIMIT = 160
 # Visible characters of text before an image from which on it cannot be in the first
 # screen: a 390 px phone shows about 40 characters a line and 20 lines under the header,
@@ -207,16 +209,64 @@ def subset_font(source: Path, codepoints, target: Path) -> None:
     options.layout_features = []
     options.name_IDs = ["*"]  # keep the licence and copyright names
     font = subset.load_font(str(source), options)
+    missing = set(codepoints) - set(font.getBestCmap() or {})
+    if missing:
+        raise IconError(f"{Path(source).name} has no glyph for {unicode_range(missing)}")
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(codepoints))
     subsetter.subset(font)
-    missing = set(codepoints) - set(font.getBestCmap())
-    if missing:
-        raise IconError(f"{source.name} has no glyph for {unicode_range(missing)}")
     subset.save_font(font, str(target), options)
 
 
+def drop_icon_class_rules(css: str) -> str:
+    """The stylesheet without its `.fa-NAME:before{content:...}` rules: they give a glyph to
+    elements with an icon class, and the pages have none left (each is an inline SVG)."""
+    return _RULE.sub(lambda m: "" if all(_ICON_CLASS_RULE.fullmatch(s.strip())
+                                         for s in m.group(1).split(",")) else m.group(0), css)
+
+
+# ---------------------------------------------------------------- assets per page
+
+# Loaded by extensions on every page, used only by pages with their markup in the body.
+OPTIONAL_ASSETS = {
+    "sphinx-design": (("sphinx-design.min.css", "design-tabs.js"), re.compile(r'class="[^"]*\bsd-')),
+    "togglebutton": (("togglebutton.css", "togglebutton.js"),
+                     re.compile(r'class="(?:[^"]*\s)?(?:toggle|dropdown)(?:\s[^"]*)?"')),
+}
+# Inline scripts may use it while the page is parsed, so it stays a blocking script.
+KEEP_BLOCKING = ("documentation_options.js",)
+
+
+def unused_assets(body: str) -> set[str]:
+    """File names of OPTIONAL_ASSETS the page body has no markup for."""
+    return {name for files, used in OPTIONAL_ASSETS.values() if not used.search(body) for name in files}
+
+
+def asset_name(asset) -> str:
+    return Path(str(getattr(asset, "filename", "") or "").split("?")[0]).name
+
+
+def deferred(asset):
+    """A script asset as `defer` (runs after parsing, in order), unless it is inline, already
+    async/deferred, or in KEEP_BLOCKING. Sphinx's asset objects are immutable: a new one."""
+    name = asset_name(asset)
+    attributes = getattr(asset, "attributes", None)
+    if not name or attributes is None or name in KEEP_BLOCKING or \
+            {"defer", "async"} & set(attributes) or attributes.get("type", "text/javascript") != "text/javascript":
+        return asset
+    return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "defer": "defer"})
+
+
 # ---------------------------------------------------------------- scripts in templates
+
+def swap_stylesheet(block: str, source: str, replacement: str) -> Markup:
+    """`block` with the one `<link rel="stylesheet">` loading `source` loading `replacement`."""
+    tag = re.compile(r'(<link\b[^>]*\bhref=")(?:[^"]*/)?' + re.escape(source) + r'(?:\?[^"]*)?"')
+    found = tag.findall(block)
+    if len(found) != 1:
+        raise ValueError(f"expected one stylesheet {source} in the theme's template, found {len(found)}")
+    return Markup(tag.sub(lambda m: m.group(1) + replacement + '"', block))
+
 
 def drop_scripts(block: str, *sources: str) -> Markup:
     """`block` (rendered template HTML) without the `<script src=...>` tags loading `sources`.
@@ -374,6 +424,15 @@ def _page_context(app, pagename, templatename, context, doctree):
     context["netbook_search_scripts"] = SEARCH_SCRIPTS
     context["netbook_theme_icon_script"] = THEME_ICON_SCRIPT
     context["netbook_search_prefetch"] = Markup(SEARCH_PREFETCH)
+    context["netbook_swap_stylesheet"] = swap_stylesheet
+    context["netbook_theme_css"] = (THEME_CSS, TRIMMED_THEME_CSS)
+    unused = unused_assets(context.get("body", "")) if "body" in context else set()
+    if "css_files" in context:
+        context["css_files"] = [a for a in context["css_files"] if asset_name(a) not in unused]
+    if "script_files" in context:
+        scripts = [a for a in context["script_files"] if asset_name(a) not in unused]
+        # the search page runs searchtools.js while parsing, which needs doctools.js
+        context["script_files"] = scripts if pagename == "search" else [deferred(a) for a in scripts]
     text = description(doctree, context.get("title", ""), context.get("docstitle") or app.config.html_title or "")
     tag = f'<meta name="description" content="{html.escape(text, quote=True)}">\n'
     context["metatags"] = context.get("metatags", "") + tag
@@ -397,6 +456,10 @@ def _build_finished(app, exception):
         header + "/* The stylesheet the theme's fontawesome.js injects at run time, taken from it at"
         " build time by _ext/page_weight.py. */\n" + extract_icon_css(bundle) + "\n", encoding="utf-8")
     _write_icon_font(out)
+    theme_css = out / THEME_CSS
+    trimmed = drop_icon_class_rules(theme_css.read_text(encoding="utf-8"))
+    trimmed = re.sub(r"/\*# sourceMappingURL=[^*]*\*/\s*$", "", trimmed)  # the map is the original's
+    (out / TRIMMED_THEME_CSS).write_text(trimmed, encoding="utf-8")
     problems = []
     for page in sorted(out.rglob("*.html")):
         if "_static" in page.relative_to(out).parts:
