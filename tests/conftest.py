@@ -12,8 +12,12 @@ another.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -210,3 +214,49 @@ class TinyPackage:
 @pytest.fixture
 def tiny(tmp_path) -> TinyPackage:
     return TinyPackage(tmp_path)
+
+
+# --- the built book in a real browser (test_browser.py). Session scope: with pytest-xdist
+# each worker is its own session, so each worker starts one server and one browser.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Without these, Chromium phones home at start-up and the closed network refuses it.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-default-apps"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests, but no chromium is on PATH "
+                        "(.ci/run installs Debian's chromium package)")
+        pytest.skip("Chromium is not installed here (Debian: apt-get install chromium); "
+                    "skipping the browser tests")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def server():
+    assert paths.BUILD_HTML.exists(), "no _build/html: run `make book` (make test does) first"
+    handler = functools.partial(QuietHandler, directory=str(paths.BUILD_HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

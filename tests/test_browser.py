@@ -3,7 +3,10 @@
 Served on 127.0.0.1, each page in the toc must load with no console error, make no
 request that leaves localhost, decode every image, render every table, link only to
 pages and anchors that exist, and pass an axe-core audit with no serious or critical
-violation. One screenshot per page goes to test-artifacts/screenshots/.
+violation. One screenshot per page goes to test-artifacts/screenshots/. Every built page
+loads at most BUDGET_KIB of resources on first load, phone and desktop width; the theme's
+icons are drawn (inline SVG and the cut icon font, never the full one); search finds a word
+of the provenance ledger.
 
 Where Chromium is absent the tests skip with a message, except in CI (CI=true), where
 they fail: .ci/run installs it.
@@ -11,10 +14,7 @@ they fail: .ci/run installs it.
 from __future__ import annotations
 
 import functools
-import http.server
-import os
-import shutil
-import threading
+import re
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
@@ -24,50 +24,14 @@ from bs4 import BeautifulSoup
 from netbook import paths
 from conftest import toc_files
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler as _QuietHandler  # noqa: F401 (bench)
+
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
-# Without these, Chromium phones home at start-up and the closed network refuses it.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-default-apps"]
 SERIOUS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the browser tests, but no chromium is on PATH "
-                        "(.ci/run installs Debian's chromium package)")
-        pytest.skip("Chromium is not installed here (Debian: apt-get install chromium); "
-                    "skipping the browser tests")
-    return CHROMIUM
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    assert paths.BUILD_HTML.exists(), "no _build/html: run `make book` (make test does) first"
-    handler = functools.partial(_QuietHandler, directory=str(paths.BUILD_HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# chromium_path, server and browser are session fixtures in conftest.py: one browser per
+# pytest-xdist worker, shared by every test the worker runs.
 
 
 class PageVisit:
@@ -84,6 +48,18 @@ class PageVisit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
         self.response = self.page.goto(url, wait_until="networkidle")
+
+    def load_images(self):
+        """Bring every image into view and wait until it is decoded: images below the fold
+        are lazy (loading="lazy") and load only when the reader scrolls near them."""
+        self.page.evaluate("""async () => {
+            for (const img of document.querySelectorAll('img')) {
+                img.scrollIntoView();
+                try { await img.decode(); } catch (e) { /* reported by the caller */ }
+            }
+            window.scrollTo(0, 0);
+        }""")
+        return self.page
 
     def close(self):
         self.context.close()
@@ -119,7 +95,7 @@ def test_no_request_leaves_localhost(entry, visits):
 
 @pytest.mark.parametrize("entry", PAGES)
 def test_images_decoded_and_tables_rendered(entry, visits):
-    page = visits(entry).page
+    page = visits(entry).load_images()
     broken = page.eval_on_selector_all(
         "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)")
     assert not broken, f"images not decoded: {broken}"
@@ -133,7 +109,7 @@ def test_images_decoded_and_tables_rendered(entry, visits):
 @pytest.mark.parametrize("entry", PAGES)
 def test_figure_text_readable_at_page_width(entry, visits):
     """A figure shrunk to the column by more than 1.5x has text too small to read."""
-    sizes = visits(entry).page.eval_on_selector_all(
+    sizes = visits(entry).load_images().eval_on_selector_all(
         "article img", "els => els.map(e => [e.src, e.naturalWidth, e.getBoundingClientRect().width])")
     shrunk = [f"{src}: {natural}px shown at {shown:.0f}px" for src, natural, shown in sizes
               if shown and natural / shown > 1.5]
@@ -181,7 +157,7 @@ def test_accessibility_audit(entry, visits):
 def test_screenshot(entry, visits):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{entry.replace('/', '__')}.png"
-    visits(entry).page.screenshot(path=str(path), full_page=True)
+    visits(entry).load_images().screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"
 
 
@@ -205,7 +181,7 @@ def test_opens_from_disk(entry, browser):
     try:
         visit.page.wait_for_load_state("load")
         title = visit.page.title()
-        broken = visit.page.eval_on_selector_all(
+        broken = visit.load_images().eval_on_selector_all(
             "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)")
     finally:
         visit.close()
@@ -213,3 +189,122 @@ def test_opens_from_disk(entry, browser):
     assert not visit.console_errors, visit.console_errors
     assert not broken, broken
     assert all(urlparse(u).scheme in {"file", "data", "about"} for u in visit.requests), visit.requests
+
+
+# ------------------------------------------------------------------ page weight (issue 14)
+
+BUDGET_KIB = 1000
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+BUILT_PAGES = sorted(str(p.relative_to(paths.BUILD_HTML).with_suffix("")).replace("\\", "/")
+                     for p in paths.BUILD_HTML.rglob("*.html") if "_static" not in p.parts) \
+    if paths.BUILD_HTML.exists() else toc_files()
+
+
+def first_load(browser, url: str, viewport: dict) -> dict[str, int]:
+    """Every response of a first load (fresh context, no cache) and its body size in bytes.
+
+    Measured in Chromium rather than computed from the HTML, because what a page downloads
+    is the browser's decision: which @font-face serves a glyph, which lazy images are near
+    enough the screen to fetch. The local server does not compress, so sizes are the
+    uncompressed bytes. The same build at the same viewport gives the same requests.
+    """
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
+    try:
+        page.goto(url, wait_until="networkidle")
+    finally:
+        context.close()
+    return sizes
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+@pytest.mark.parametrize("entry", BUILT_PAGES)
+def test_first_load_within_byte_budget(entry, viewport, browser, server):
+    sizes = first_load(browser, urljoin(server, f"{entry}.html"), VIEWPORTS[viewport])
+    total = sum(sizes.values())
+    biggest = sorted(((n, u.replace(server, "")) for u, n in sizes.items()), reverse=True)[:5]
+    assert sizes, "nothing loaded"
+    assert total <= BUDGET_KIB * 1024, \
+        f"{entry} ({viewport}) loads {total / 1024:,.0f} KiB > {BUDGET_KIB} KiB; largest: {biggest}"
+    heavy = [u for u in sizes if "fontawesome.js" in u or "/webfonts/" in u
+             or ("searchindex.js" in u and entry != "search")]  # the search page runs the search
+    assert not heavy, f"{entry} loads what it should not on first load: {heavy}"
+
+
+@pytest.mark.parametrize("entry", PAGES)
+def test_icons_are_drawn(entry, visits):
+    """Every theme icon is an inline SVG with a size; none is left for fontawesome.js."""
+    page = visits(entry).page
+    left = page.eval_on_selector_all(
+        "i[class*='fa-'], span[class*='fa-']",
+        "els => els.filter(e => /\\bfa(s|b|r|-solid|-regular|-brands)?\\b/.test(e.className))"
+        ".map(e => e.outerHTML)")
+    assert not left, f"icons not replaced: {left}"
+    icons = page.eval_on_selector_all(
+        "svg.svg-inline--fa", "els => els.map(e => [e.dataset.icon, e.querySelector('path') !== null,"
+        " getComputedStyle(e).height])")
+    assert icons, "no icon on the page"
+    bad = [i for i in icons if not i[1] or i[2] in {"0px", "auto"}]
+    assert not bad, bad
+
+
+def test_theme_switch_icon_follows_the_mode(browser, server):
+    """Dark mode still works: the switch cycles the modes, each showing its own icon."""
+    visit = PageVisit(browser, urljoin(server, "intro.html"))
+    expected = {"light": "sun", "dark": "moon", "auto": "circle-half-stroke"}
+    try:
+        page = visit.page
+        seen = {}
+        for _ in range(3):
+            mode, theme = page.evaluate(
+                "() => [document.documentElement.dataset.mode, document.documentElement.dataset.theme]")
+            shown = page.eval_on_selector_all(
+                ".theme-switch-button svg.theme-switch",
+                "els => els.filter(e => getComputedStyle(e).display !== 'none').map(e => e.dataset.icon)")
+            seen[mode] = (theme, shown)
+            page.click(".theme-switch-button")
+        assert set(seen) == set(expected), seen
+        assert all(shown == [expected[mode]] for mode, (_, shown) in seen.items()), seen
+        assert seen["dark"][0] == "dark" and seen["light"][0] == "light", seen
+        assert not visit.console_errors, visit.console_errors
+    finally:
+        visit.close()
+
+
+def _ledger_only_word() -> str:
+    """A word of the ledger page's text that no other page of the book has."""
+    def words(name):
+        text = BeautifulSoup((paths.BUILD_HTML / name).read_text(encoding="utf-8"),
+                             "html.parser").find("article").get_text(" ")
+        return {w.lower() for w in re.findall(r"[A-Za-z]{9,}", text)}
+
+    others = set().union(*(words(f"{e}.html") for e in toc_files() if e != "chapters/provenance_ledger"))
+    only = sorted(words("chapters/provenance_ledger.html") - others)
+    assert only, "the ledger has no word of its own to search for"
+    return only[0]
+
+
+def test_search_finds_a_ledger_word(browser, server):
+    """Search works without its index on every page: the box prefetches it, the search page runs it."""
+    word = _ledger_only_word()
+    visit = PageVisit(browser, urljoin(server, "intro.html"))
+    try:
+        page = visit.page
+        assert not any("searchindex.js" in u for u in visit.requests), "index loaded before searching"
+        page.click("button.search-button__button")
+        box = page.locator("#pst-search-dialog input[name='q']")
+        box.wait_for(state="visible")
+        box.fill(word)
+        page.wait_for_function("() => performance.getEntriesByType('resource')"
+                               ".some(e => e.name.endsWith('searchindex.js'))")
+        with page.expect_navigation():
+            box.press("Enter")
+        page.wait_for_selector("#search-results ul.search li", timeout=15000)
+        hits = page.eval_on_selector_all("#search-results ul.search li a",
+                                         "els => els.map(e => e.getAttribute('href'))")
+        assert any("provenance_ledger" in h for h in hits), (word, hits)
+        assert not visit.console_errors, visit.console_errors
+    finally:
+        visit.close()

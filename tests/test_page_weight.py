@@ -1,0 +1,173 @@
+"""The pure functions of _ext/page_weight.py (the build step that lightens the pages)."""
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+from docutils.core import publish_doctree
+
+from netbook import paths
+
+_spec = importlib.util.spec_from_file_location("page_weight", paths.ROOT / "_ext" / "page_weight.py")
+pw = importlib.util.module_from_spec(_spec)
+sys.modules["page_weight"] = pw  # dataclasses look their module up there
+_spec.loader.exec_module(pw)
+
+# A bundle shaped like the theme's fontawesome.js: packs registered with d("fas", p).
+BUNDLE = (
+    'var q=1;var p={monero:[496,512,[],"f3d0","M1 2"]};d("fab",p),d("fa-brands",p)'
+    ';var p={"trash-can":[448,512,[61460,"trash-alt"],"f2ed","M3 4"]};d("far",p)'
+    ';var p={0:[320,512,[],"30","M0 0"],moon:[384,512,[127769,9214],"f186","M5 6"],'
+    '"magnifying-glass":[512,512,[128269,"search"],"f002","M7 8"]};d("fas",p),d("fa-solid",p)'
+    ";function zc(){var e=':host,:root{--fa-font-solid:x}svg:not(:root).svg-inline--fa{overflow:visible}';return e}"
+)
+
+
+@pytest.fixture(scope="module")
+def icons():
+    return pw.parse_icon_packs(BUNDLE)
+
+
+def test_packs_are_read_by_style_with_aliases(icons):
+    assert icons[("fas", "moon")] == pw.Icon("fas", "moon", 384, 512, "M5 6")
+    assert icons[("fas", "search")] is icons[("fas", "magnifying-glass")]
+    assert icons[("far", "trash-alt")].name == "trash-can"
+    assert icons[("fab", "monero")].width == 496
+    assert ("fas", "monero") not in icons and ("fab", "moon") not in icons
+
+
+def test_a_bundle_without_icons_is_an_error():
+    with pytest.raises(pw.IconError, match="no icon definitions"):
+        pw.parse_icon_packs("var p={};")
+
+
+def test_the_injected_stylesheet_is_extracted():
+    css = pw.extract_icon_css(BUNDLE)
+    assert css.startswith(":host,:root{") and css.endswith("{overflow:visible}")
+    with pytest.raises(pw.IconError):
+        pw.extract_icon_css("no stylesheet here")
+
+
+def test_an_icon_becomes_the_svg_fontawesome_writes(icons):
+    page = '<button><i class="fa-solid fa-magnifying-glass fa-lg"></i> Search</button>'
+    out, problems = pw.inline_icons(page, icons)
+    assert not problems
+    assert out == (
+        '<button><svg class="svg-inline--fa fa-magnifying-glass fa-lg" aria-hidden="true" '
+        'focusable="false" data-prefix="fas" data-icon="magnifying-glass" role="img" '
+        'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><path fill="currentColor" '
+        'd="M7 8"></path></svg> Search</button>')
+
+
+def test_a_titled_icon_keeps_its_attributes_and_is_labelled(icons):
+    page = ('<i class="theme-switch fa-solid fa-moon   fa-lg" data-mode="dark"  title="Dark"></i>'
+            '<span class="fas fa-search"></span>')
+    out, problems = pw.inline_icons(page, icons)
+    assert not problems
+    assert '<svg class="svg-inline--fa fa-moon theme-switch fa-lg" data-mode="dark" ' \
+           'aria-labelledby="netbook-icon-title-1"' in out
+    assert '<title id="netbook-icon-title-1">Dark</title>' in out
+    # an alias gives the canonical name, as fontawesome.js does
+    assert 'class="svg-inline--fa fa-magnifying-glass"' in out and "<span" not in out
+    assert pw.icons_used(out) == set()
+
+
+def test_an_unknown_icon_is_reported_and_left_alone(icons):
+    page = '<i class="fa-solid fa-unicorn-xyz"></i><i class="fa-brands fa-moon"></i><i class="note"></i>'
+    out, problems = pw.inline_icons(page, icons)
+    assert len(problems) == 2 and "fa-unicorn-xyz" in problems[0] and "fab" in problems[1]
+    assert out == page
+    assert pw.icons_used(out) == {"fa-solid fa-unicorn-xyz", "fa-brands fa-moon"}
+
+
+def test_css_icon_codepoints_skip_the_icon_class_rules():
+    css = ('.fa-moon:before{content:"\\f186"}.fa-a::before,.fa-b:after{content:"\\f000"}'
+           'html{--pst-icon-bell:"\\f0f3";--x:"\uf104"}'
+           '.admonition-title:after{content:var(--pst-icon-bell);font:var(--fa-font-solid)}'
+           'p:before{content:"a"}')
+    assert pw.css_icon_codepoints(css) == {0xF0F3, 0xF104}
+
+
+def test_font_face_declares_exactly_the_subset():
+    face = pw.font_face_css("Font Awesome 6 Free", 900, "x.woff", {0xF104, 0xF071})
+    assert 'font-family:"Font Awesome 6 Free"' in face and "font-weight:900" in face
+    assert face.rstrip().endswith("unicode-range:U+F071,U+F104}")
+
+
+def test_subset_font_keeps_only_the_glyphs_asked_for(tmp_path):
+    from fontTools.ttLib import TTFont
+    from matplotlib import font_manager
+
+    source = font_manager.findfont("DejaVu Sans")
+    target = tmp_path / "subset.woff"
+    pw.subset_font(source, {ord("A"), ord("B")}, target)
+    cmap = TTFont(str(target)).getBestCmap()
+    assert set(cmap) == {ord("A"), ord("B")}
+    with pytest.raises(pw.IconError, match="no glyph"):
+        pw.subset_font(source, {0xF8FF}, tmp_path / "none.woff")
+
+
+def test_drop_scripts_removes_each_named_script_once():
+    block = ('<script src="_static/searchtools.js"></script>\n'
+             '<script src="../searchindex.js"></script>\n'
+             '<script defer src="_static/scripts/fontawesome.js?digest=1"></script>\n'
+             '<script src="_static/doctools.js"></script>')
+    out = pw.drop_scripts(block, "_static/scripts/fontawesome.js", "searchindex.js")
+    assert "fontawesome" not in out and "searchindex" not in out
+    assert "searchtools.js" in out and "doctools.js" in out
+    with pytest.raises(ValueError, match="expected one <script> loading language_data.js"):
+        pw.drop_scripts(block, "language_data.js")
+
+
+def test_visible_chars_leave_out_folded_code_and_markup():
+    assert pw.visible_chars("<p>ab c</p><details><pre>xxxxxxxx</pre></details>&amp;") == 4
+
+
+def test_images_get_size_and_lazy_loading_below_the_fold():
+    sizes = {"a.png": (800, 600), "b.png": (400, 300)}
+    early = "<p>Short intro.</p>"
+    late = "<p>" + "word " * 300 + "</p>"
+    body = f'{early}<img alt="A" src="../_images/a.png" />{late}<img alt="B" src="b.png">'
+    out, problems = pw.size_images(body, lambda src: sizes.get(src.rsplit("/", 1)[-1]))
+    assert not problems
+    first, second = re.findall(r"<img[^>]*>", out)
+    assert 'width="800" height="600"' in first and "loading" not in first
+    assert 'width="400" height="300"' in second and 'loading="lazy"' in second
+
+
+def test_an_image_after_a_screen_of_text_is_lazy_even_if_first():
+    body = "<p>" + "x" * pw.FOLD_CHARS + '</p><img alt="A" src="a.png" />'
+    out, _ = pw.size_images(body, lambda src: (10, 10))
+    assert 'loading="lazy"' in out
+
+
+def test_an_image_of_unknown_size_is_a_problem():
+    out, problems = pw.size_images('<img alt="A" src="gone.png" />', lambda src: None)
+    assert problems == ["cannot read the size of image gone.png"]
+    out, problems = pw.size_images('<img alt="A" src="a.svg" />', lambda src: (-1, -1))
+    assert problems
+
+
+def test_shorten_cuts_at_a_word():
+    assert pw.shorten("  a  b\n c ") == "a b c"
+    text = "word " * 100
+    short = pw.shorten(text, 30)
+    assert len(short) <= 30 and short.endswith("word…")
+
+
+def _doctree(rst: str):
+    return publish_doctree(rst, settings_overrides={"report_level": 5})
+
+
+def test_description_is_the_first_paragraph_of_running_text():
+    doctree = _doctree(".. warning:: Not advice.\n\nTitle\n=====\n\nFirst *real* paragraph.\n\nSecond.\n")
+    assert pw.description(doctree, "Title", "Book") == "First real paragraph."
+
+
+def test_description_falls_back_to_key_points_then_title():
+    doctree = _doctree("Title\n=====\n\n.. admonition:: Key points\n\n   - One thing.\n   - Another\n")
+    assert pw.description(doctree, "Title", "Book") == "One thing; Another."
+    assert pw.description(None, "Search", "Book") == "Search: Book"
+    assert pw.description(_doctree("Book\n====\n"), "Book", "Book") == "Book"
