@@ -6,6 +6,7 @@ sources table and texts). The date is the last git commit touching any of them; 
 page says so when they have uncommitted changes or the book is not built from git.
 Computed at build time, so the notebooks' stored outputs stay free of dates.
 """
+
 from __future__ import annotations
 
 import html

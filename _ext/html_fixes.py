@@ -16,22 +16,25 @@ from disk, where Chromium gives every file its own opaque origin.
 4. Data tables focusable: wide tables scroll sideways (_static/netbook.css), and a
    scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
 """
+
 import re
 
 _DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
 
-POLICY = "; ".join([
-    "default-src 'self' file:",
-    "script-src 'self' file: 'unsafe-inline'",
-    "style-src 'self' file: 'unsafe-inline'",
-    "img-src 'self' file: data:",
-    "font-src 'self' file: data:",
-    "connect-src 'self' file:",
-    "object-src 'none'",
-    "frame-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self' file:",
-])
+POLICY = "; ".join(
+    [
+        "default-src 'self' file:",
+        "script-src 'self' file: 'unsafe-inline'",
+        "style-src 'self' file: 'unsafe-inline'",
+        "img-src 'self' file: data:",
+        "font-src 'self' file: data:",
+        "connect-src 'self' file:",
+        "object-src 'none'",
+        "frame-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self' file:",
+    ]
+)
 
 
 def _is_thebe(asset) -> bool:

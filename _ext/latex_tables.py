@@ -10,6 +10,7 @@ but no narrower than the column's longest word (short columns keep their width, 
 ones share the rest); Sphinx writes them as wrapping `\\X` columns. The HTML is
 untouched.
 """
+
 from __future__ import annotations
 
 from docutils import nodes

@@ -26,6 +26,7 @@ is edited):
 The pure functions below are tested in tests/test_page_weight.py; the built pages in
 tests/test_built_book.py and tests/test_browser.py (byte budget, icons, search).
 """
+
 from __future__ import annotations
 
 import html
@@ -53,8 +54,15 @@ FOLD_CHARS = 800
 
 # ---------------------------------------------------------------- Font Awesome icons
 
-PREFIXES = {"fa": "fas", "fas": "fas", "fa-solid": "fas", "far": "far", "fa-regular": "far",
-            "fab": "fab", "fa-brands": "fab"}
+PREFIXES = {
+    "fa": "fas",
+    "fas": "fas",
+    "fa-solid": "fas",
+    "far": "far",
+    "fa-regular": "far",
+    "fab": "fab",
+    "fa-brands": "fab",
+}
 _PACK = re.compile(r'var (\w+)=\{(?=(?:"[^"]+"|[\w$]+):\[\d+,\d+,\[)')
 _DEFINE = re.compile(r'\bd\("(fas|far|fab)",(\w+)\)')
 _ENTRY = re.compile(r'(?:"([^"]+)"|([\w$]+)):\[(\d+),(\d+),\[([^\]]*)\],"([0-9a-f]+)","([^"\\]*)"\]')
@@ -89,7 +97,7 @@ def parse_icon_packs(bundle: str) -> dict[tuple[str, str], Icon]:
         prefix, var = define.groups()
         start = max((s for s, v in starts if v == var and s < define.start()), default=None)
         if start is None:
-            raise IconError(f"icon bundle: no `var {var}={{` before d(\"{prefix}\",{var})")
+            raise IconError(f'icon bundle: no `var {var}={{` before d("{prefix}",{var})')
         for m in _ENTRY.finditer(bundle, start, define.start()):
             name = m.group(1) or m.group(2)
             icon = Icon(prefix, name, int(m.group(3)), int(m.group(4)), m.group(7))
@@ -107,7 +115,7 @@ def extract_icon_css(bundle: str) -> str:
     if at < 0:
         raise IconError(f"icon bundle: no stylesheet containing {_CSS_ANCHOR!r}")
     start, end = bundle.rfind("'", 0, at), bundle.find("'", at)
-    css = bundle[start + 1:end]
+    css = bundle[start + 1 : end]
     if "\\" in css or not css.startswith(":"):
         raise IconError("icon bundle: the stylesheet literal is not where it was expected")
     return css
@@ -118,11 +126,11 @@ def icon_svg(attributes: dict[str, str], icons: dict[tuple[str, str], Icon], tit
     classes = attributes.get("class", "").split()
     prefixes = [PREFIXES[c] for c in classes if c in PREFIXES]
     if not prefixes:
-        raise IconError(f"<i class=\"{' '.join(classes)}\">: no Font Awesome style class")
+        raise IconError(f'<i class="{" ".join(classes)}">: no Font Awesome style class')
     prefix = prefixes[0]
     candidates = [c[3:] for c in classes if c.startswith("fa-") and (prefix, c[3:]) in icons]
     if not candidates:
-        raise IconError(f"<i class=\"{' '.join(classes)}\">: no icon of style {prefix} in the bundle")
+        raise IconError(f'<i class="{" ".join(classes)}">: no icon of style {prefix} in the bundle')
     icon = icons[(prefix, candidates[0])]
     rest = [c for c in classes if c not in PREFIXES and c != f"fa-{candidates[0]}"]
     out = [f'class="{" ".join(["svg-inline--fa", f"fa-{icon.name}", *rest])}"']
@@ -132,8 +140,13 @@ def icon_svg(attributes: dict[str, str], icons: dict[tuple[str, str], Icon], tit
         out.append(f'aria-labelledby="{title_id}"')
     elif "aria-hidden" not in attributes:
         out += ['aria-hidden="true"', 'focusable="false"']
-    out += [f'data-prefix="{icon.prefix}"', f'data-icon="{icon.name}"', 'role="img"',
-            'xmlns="http://www.w3.org/2000/svg"', f'viewBox="0 0 {icon.width} {icon.height}"']
+    out += [
+        f'data-prefix="{icon.prefix}"',
+        f'data-icon="{icon.name}"',
+        'role="img"',
+        'xmlns="http://www.w3.org/2000/svg"',
+        f'viewBox="0 0 {icon.width} {icon.height}"',
+    ]
     inner = f'<title id="{title_id}">{title}</title>' if title else ""
     return f'<svg {" ".join(out)}>{inner}<path fill="currentColor" d="{icon.path}"></path></svg>'
 
@@ -165,8 +178,11 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> tuple[str, li
 
 def icons_used(page: str) -> set[str]:
     """Font Awesome `<i>`/`<span>` elements left in a page, as their class attribute."""
-    return {" ".join(a.get("class", "").split()) for m in _ICON_TAG.finditer(page)
-            if is_icon_tag(a := dict(_ATTR.findall(m.group(2))))}
+    return {
+        " ".join(a.get("class", "").split())
+        for m in _ICON_TAG.finditer(page)
+        if is_icon_tag(a := dict(_ATTR.findall(m.group(2))))
+    }
 
 
 # ---------------------------------------------------------------- icons drawn by CSS
@@ -196,9 +212,10 @@ def unicode_range(codepoints) -> str:
 
 def font_face_css(family: str, weight: int, url: str, codepoints) -> str:
     """An @font-face that, declared after the theme's, serves `codepoints` of that face."""
-    return ("@font-face{font-display:block;font-family:\"%s\";font-style:normal;font-weight:%d;"
-            "src:url(%s) format(\"woff\");unicode-range:%s}\n"
-            % (family, weight, url, unicode_range(codepoints)))
+    return (
+        f'@font-face{{font-display:block;font-family:"{family}";font-style:normal;font-weight:{weight:d};'
+        f'src:url({url}) format("woff");unicode-range:{unicode_range(codepoints)}}}\n'
+    )
 
 
 def subset_font(source: Path, codepoints, target: Path) -> None:
@@ -221,8 +238,12 @@ def subset_font(source: Path, codepoints, target: Path) -> None:
 def drop_icon_class_rules(css: str) -> str:
     """The stylesheet without its `.fa-NAME:before{content:...}` rules: they give a glyph to
     elements with an icon class, and the pages have none left (each is an inline SVG)."""
-    return _RULE.sub(lambda m: "" if all(_ICON_CLASS_RULE.fullmatch(s.strip())
-                                         for s in m.group(1).split(",")) else m.group(0), css)
+    return _RULE.sub(
+        lambda m: (
+            "" if all(_ICON_CLASS_RULE.fullmatch(s.strip()) for s in m.group(1).split(",")) else m.group(0)
+        ),
+        css,
+    )
 
 
 # ---------------------------------------------------------------- assets per page
@@ -230,8 +251,10 @@ def drop_icon_class_rules(css: str) -> str:
 # Loaded by extensions on every page, used only by pages with their markup in the body.
 OPTIONAL_ASSETS = {
     "sphinx-design": (("sphinx-design.min.css", "design-tabs.js"), re.compile(r'class="[^"]*\bsd-')),
-    "togglebutton": (("togglebutton.css", "togglebutton.js"),
-                     re.compile(r'class="(?:[^"]*\s)?(?:toggle|dropdown)(?:\s[^"]*)?"')),
+    "togglebutton": (
+        ("togglebutton.css", "togglebutton.js"),
+        re.compile(r'class="(?:[^"]*\s)?(?:toggle|dropdown)(?:\s[^"]*)?"'),
+    ),
 }
 # Inline scripts may use it while the page is parsed, so it stays a blocking script.
 KEEP_BLOCKING = ("documentation_options.js",)
@@ -251,13 +274,19 @@ def deferred(asset):
     async/deferred, or in KEEP_BLOCKING. Sphinx's asset objects are immutable: a new one."""
     name = asset_name(asset)
     attributes = getattr(asset, "attributes", None)
-    if not name or attributes is None or name in KEEP_BLOCKING or \
-            {"defer", "async"} & set(attributes) or attributes.get("type", "text/javascript") != "text/javascript":
+    if (
+        not name
+        or attributes is None
+        or name in KEEP_BLOCKING
+        or {"defer", "async"} & set(attributes)
+        or attributes.get("type", "text/javascript") != "text/javascript"
+    ):
         return asset
     return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "defer": "defer"})
 
 
 # ---------------------------------------------------------------- scripts in templates
+
 
 def swap_stylesheet(block: str, source: str, replacement: str) -> Markup:
     """`block` with the one `<link rel="stylesheet">` loading `source` loading `replacement`."""
@@ -275,12 +304,14 @@ def drop_scripts(block: str, *sources: str) -> Markup:
     stops the build instead of silently loading them again.
     """
     for source in sources:
-        tag = re.compile(r'\s*<script\b[^>]*\bsrc="(?:[^"]*/)?' + re.escape(source)
-                         + r'(?:\?[^"]*)?"[^>]*>\s*</script>')
+        tag = re.compile(
+            r'\s*<script\b[^>]*\bsrc="(?:[^"]*/)?' + re.escape(source) + r'(?:\?[^"]*)?"[^>]*>\s*</script>'
+        )
         found = tag.findall(block)
         if len(found) != 1:
-            raise ValueError(f"expected one <script> loading {source} in the theme's template, "
-                             f"found {len(found)}")
+            raise ValueError(
+                f"expected one <script> loading {source} in the theme's template, found {len(found)}"
+            )
         block = tag.sub("", block)
     return Markup(block)
 
@@ -328,7 +359,7 @@ def size_images(body: str, size_of) -> tuple[str, list[str]]:
             extra.append('loading="lazy"')
         if extra:
             tag = re.sub(r"\s*/?>$", "", tag) + " " + " ".join(extra) + " />"
-        parts += [body[last:m.start()], tag]
+        parts += [body[last : m.start()], tag]
         last = m.end()
     parts.append(body[last:])
     return "".join(parts), problems
@@ -336,12 +367,13 @@ def size_images(body: str, size_of) -> tuple[str, list[str]]:
 
 # ---------------------------------------------------------------- meta description
 
+
 def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """Whitespace collapsed; cut at a word boundary with an ellipsis if over `limit`."""
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= limit:
         return text
-    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
     return cut + "…"
 
 
@@ -380,14 +412,14 @@ document.addEventListener("focusin", function prefetchSearch(event) {
   if (!event.target.matches || !event.target.matches('input[name="q"]')) return;
   document.removeEventListener("focusin", prefetchSearch);
   var root = document.documentElement.dataset.content_root || "";
-  [%s].forEach(function (file) {
+  [FILES].forEach(function (file) {
     var link = document.createElement("link");
     link.rel = "prefetch";
     link.href = root + file;
     document.head.appendChild(link);
   });
 });
-""" % ", ".join(f'"{s}"' for s in SEARCH_SCRIPTS)
+""".replace("FILES", ", ".join(f'"{s}"' for s in SEARCH_SCRIPTS))
 
 
 def _theme_bundle(app) -> Path:
@@ -433,7 +465,9 @@ def _page_context(app, pagename, templatename, context, doctree):
         scripts = [a for a in context["script_files"] if asset_name(a) not in unused]
         # the search page runs searchtools.js while parsing, which needs doctools.js
         context["script_files"] = scripts if pagename == "search" else [deferred(a) for a in scripts]
-    text = description(doctree, context.get("title", ""), context.get("docstitle") or app.config.html_title or "")
+    text = description(
+        doctree, context.get("title", ""), context.get("docstitle") or app.config.html_title or ""
+    )
     tag = f'<meta name="description" content="{html.escape(text, quote=True)}">\n'
     context["metatags"] = context.get("metatags", "") + tag
     if "body" in context:
@@ -449,12 +483,14 @@ def _build_finished(app, exception):
     bundle_path = _theme_bundle(app)
     bundle = bundle_path.read_text(encoding="utf-8")
     icons = parse_icon_packs(bundle)
-    licence = (bundle_path.parent / "fontawesome.js.LICENSE.txt")
+    licence = bundle_path.parent / "fontawesome.js.LICENSE.txt"
     header = licence.read_text(encoding="utf-8") if licence.exists() else ""
     out = Path(app.outdir)
     (out / "_static" / ICON_CSS).write_text(
         header + "/* The stylesheet the theme's fontawesome.js injects at run time, taken from it at"
-        " build time by _ext/page_weight.py. */\n" + extract_icon_css(bundle) + "\n", encoding="utf-8")
+        " build time by _ext/page_weight.py. */\n" + extract_icon_css(bundle) + "\n",
+        encoding="utf-8",
+    )
     _write_icon_font(out)
     theme_css = out / THEME_CSS
     trimmed = drop_icon_class_rules(theme_css.read_text(encoding="utf-8"))
@@ -493,8 +529,9 @@ def _write_icon_font(out: Path) -> None:
     subset_font(source, solid, static / ICON_FONT)
     (static / ICON_FONT_CSS).write_text(
         "/* Font Awesome Free solid, cut by _ext/page_weight.py to the glyphs the theme's CSS draws"
-        " (Icons: CC BY 4.0, Fonts: SIL OFL 1.1). */\n"
-        + font_face_css(SOLID_FAMILY, 900, ICON_FONT, solid), encoding="utf-8")
+        " (Icons: CC BY 4.0, Fonts: SIL OFL 1.1). */\n" + font_face_css(SOLID_FAMILY, 900, ICON_FONT, solid),
+        encoding="utf-8",
+    )
 
 
 def setup(app):

@@ -9,6 +9,7 @@ between runs, which is why they are benchmark figures and the byte budget is the
 
 Run alone: `.venv/bin/python bench/lighthouse.py` prints the table for the current build.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,7 @@ BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.95, "accessibility": 1.00, "best-practices": 0.95, "seo": 0.95}
-TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml",
-              "application/xml")
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -95,22 +95,42 @@ def audit(url: str, chromium: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         subprocess.run(
-            [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
-             f"--only-categories={','.join(CATEGORIES)}",
-             "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
-            check=True, env={**os.environ, "CHROME_PATH": chromium}, capture_output=True)
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={report}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": chromium},
+            capture_output=True,
+        )
         data = json.loads(report.read_text(encoding="utf-8"))
     requests = data["audits"]["network-requests"]["details"]["items"]
     return {
         "scores": {c: data["categories"][c]["score"] for c in CATEGORIES},
         "sent": sum(r.get("transferSize", 0) for r in requests),
         "uncompressed": sum(r.get("resourceSize", 0) for r in requests),
-        "failed": sorted(a for a, v in data["audits"].items()
-                         if v.get("score") is not None and v["score"] < 1
-                         and v.get("scoreDisplayMode") in {"binary", "numeric", "metricSavings"}),
-        "metrics": {k: data["audits"][k]["numericValue"] for k in
-                    ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
-                     "cumulative-layout-shift", "speed-index")},
+        "failed": sorted(
+            a
+            for a, v in data["audits"].items()
+            if v.get("score") is not None
+            and v["score"] < 1
+            and v.get("scoreDisplayMode") in {"binary", "numeric", "metricSavings"}
+        ),
+        "metrics": {
+            k: data["audits"][k]["numericValue"]
+            for k in (
+                "first-contentful-paint",
+                "largest-contentful-paint",
+                "total-blocking-time",
+                "cumulative-layout-shift",
+                "speed-index",
+            )
+        },
     }
 
 
@@ -131,13 +151,16 @@ def table(rows: list[tuple[str, dict]]) -> list[str]:
         return f"{score:.2f}" + ("" if score >= TARGETS[category] else " (below target)")
 
     lines = [
-        f"| page | performance | accessibility | best practices | SEO | sent | uncompressed |",
+        "| page | performance | accessibility | best practices | SEO | sent | uncompressed |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for page, r in rows:
         s = r["scores"]
-        lines.append(f"| {page} | " + " | ".join(mark(c, s[c]) for c in CATEGORIES)
-                     + f" | {r['sent'] / 1024:,.0f} KiB | {r['uncompressed'] / 1024:,.0f} KiB |")
+        lines.append(
+            f"| {page} | "
+            + " | ".join(mark(c, s[c]) for c in CATEGORIES)
+            + f" | {r['sent'] / 1024:,.0f} KiB | {r['uncompressed'] / 1024:,.0f} KiB |"
+        )
     return lines
 
 
@@ -153,5 +176,9 @@ if __name__ == "__main__":
     rows = run(pages())
     print("\n".join(table(rows)))
     for page, r in rows:
-        print(page, "not full marks:", ", ".join(r["failed"]) or "none",
-              {k: round(v) for k, v in r["metrics"].items()})
+        print(
+            page,
+            "not full marks:",
+            ", ".join(r["failed"]) or "none",
+            {k: round(v) for k, v in r["metrics"].items()},
+        )

@@ -13,6 +13,7 @@ Measures, in order, with wall-clock time (time.perf_counter) around `make book`:
 Every file it edits is restored byte-for-byte, and a final build leaves the cache warm.
 Results go to bench/results.md (the numbers of the last run, overwritten each time).
 """
+
 from __future__ import annotations
 
 import functools
@@ -87,10 +88,9 @@ def page_weights() -> list[tuple[str, int, float]]:
             context = browser.new_context()
             page = context.new_page()
             sizes: list[int] = []
-            page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+            page.on("response", lambda r, sizes=sizes: sizes.append(len(r.body())) if r.ok else None)
             page.goto(f"{base}{entry}.html", wait_until="networkidle")
-            load_ms = page.evaluate(
-                "() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+            load_ms = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
             rows.append((entry, sum(sizes), load_ms))
             context.close()
         browser.close()
@@ -105,12 +105,15 @@ def main() -> None:
     from netbook import cache_inputs
 
     readers = {nb.name for nb in chapters}
+
     def readers_of(path: Path) -> list[str]:
         return sorted(nb.name for nb in chapters if path in cache_inputs.input_files(nb))
 
     # the table schema read by the fewest chapters shows that only its readers re-execute
-    data_file = min((p for p in sorted((ROOT / "data" / "tables").glob("*.schema.json")) if readers_of(p)),
-                    key=lambda p: len(readers_of(p)))
+    data_file = min(
+        (p for p in sorted((ROOT / "data" / "tables").glob("*.schema.json")) if readers_of(p)),
+        key=lambda p: len(readers_of(p)),
+    )
     readers_of_data = readers_of(data_file)
 
     shutil.rmtree(ROOT / "_build", ignore_errors=True)

@@ -220,9 +220,16 @@ def tiny(tmp_path) -> TinyPackage:
 # each worker is its own session, so each worker starts one server and one browser.
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Without these, Chromium phones home at start-up and the closed network refuses it.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-default-apps"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -234,10 +241,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 def chromium_path() -> str:
     if CHROMIUM is None:
         if os.environ.get("CI"):
-            pytest.fail("CI must run the browser tests, but no chromium is on PATH "
-                        "(.ci/run installs Debian's chromium package)")
-        pytest.skip("Chromium is not installed here (Debian: apt-get install chromium); "
-                    "skipping the browser tests")
+            pytest.fail(
+                "CI must run the browser tests, but no chromium is on PATH "
+                "(.ci/run installs Debian's chromium package)"
+            )
+        pytest.skip(
+            "Chromium is not installed here (Debian: apt-get install chromium); skipping the browser tests"
+        )
     return CHROMIUM
 
 

@@ -1,4 +1,5 @@
 """The consistency audit: its arithmetic, its table, and that it notices a changed value."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -12,10 +13,17 @@ def checks() -> pd.DataFrame:
     return load_table("printed_arithmetic")
 
 
-@pytest.mark.parametrize("text, value, decimals, percent", [
-    ("64%", 64, 0, True), ("17.8%", 17.8, 1, True), ("29,924", 29924, 0, False),
-    ("Seventeen", 17, 0, False), ("4 months", 4, 0, False), ("one", 1, 0, False),
-])
+@pytest.mark.parametrize(
+    "text, value, decimals, percent",
+    [
+        ("64%", 64, 0, True),
+        ("17.8%", 17.8, 1, True),
+        ("29,924", 29924, 0, False),
+        ("Seventeen", 17, 0, False),
+        ("4 months", 4, 0, False),
+        ("one", 1, 0, False),
+    ],
+)
 def test_parse_number(text, value, decimals, percent):
     p = audit.parse_number(text)
     assert (p.value, p.decimals, p.percent) == (value, decimals, percent)
@@ -30,17 +38,25 @@ def test_parse_month():
 
 def test_grim_counts():
     pct = audit.parse_number
-    assert audit.possible_counts(pct("64%"), 29) == []          # 18/29 = 62.1, 19/29 = 65.5
-    assert audit.possible_counts(pct("17.8%"), 45) == [8]        # 17.78
-    assert audit.possible_counts(pct("83%"), 51) == []           # 82.4, 84.3
+    assert audit.possible_counts(pct("64%"), 29) == []  # 18/29 = 62.1, 19/29 = 65.5
+    assert audit.possible_counts(pct("17.8%"), 45) == [8]  # 17.78
+    assert audit.possible_counts(pct("83%"), 51) == []  # 82.4, 84.3
     assert audit.possible_counts(pct("50%"), 4) == [2]
-    assert audit.possible_counts(pct("12.5%"), 8) == [1]        # a half stays a half
+    assert audit.possible_counts(pct("12.5%"), 8) == [1]  # a half stays a half
     assert audit.possible_ns(1, pct("1%"), 300) == set(range(67, 201))
 
 
 def _row(**fields) -> pd.Series:
-    base = {"check_id": "x", "kind": "", "group": None, "statement": "", "operands": [],
-            "denominator": None, "printed": "", "source_id": "s"}
+    base = {
+        "check_id": "x",
+        "kind": "",
+        "group": None,
+        "statement": "",
+        "operands": [],
+        "denominator": None,
+        "printed": "",
+        "source_id": "s",
+    }
     return pd.Series({**base, **fields})
 
 
@@ -54,21 +70,27 @@ def test_each_kind_agrees_and_disagrees():
     assert run(kind="parts and total", operands=["27%", "62%"], printed="91%")["flagged"]
     assert not run(kind="overall within subgroups", operands=["58%", "25%"], printed="44%")["flagged"]
     assert run(kind="overall within subgroups", operands=["58%", "25%"], printed="60%")["flagged"]
-    assert not run(kind="months between dates", operands=["12/2016", "05/2017"], printed="4 months")["flagged"]
+    assert not run(kind="months between dates", operands=["12/2016", "05/2017"], printed="4 months")[
+        "flagged"
+    ]
     assert run(kind="months between dates", operands=["05/2017", "11/2017"], printed="4 months")["flagged"]
-    assert not run(kind="arms of a total", operands=["66.7%", "37.2%"], denominator="85",
-                   printed="66.7%; 37.2%")["flagged"]
-    assert run(kind="arms of a total", operands=["66.7%", "37.4%"], denominator="85",
-               printed="66.7%; 37.4%")["flagged"]
+    assert not run(
+        kind="arms of a total", operands=["66.7%", "37.2%"], denominator="85", printed="66.7%; 37.2%"
+    )["flagged"]
+    assert run(kind="arms of a total", operands=["66.7%", "37.4%"], denominator="85", printed="66.7%; 37.4%")[
+        "flagged"
+    ]
 
 
 def test_counts_and_percentages_share_an_n_within_a_group():
-    rows = pd.DataFrame([
-        _row(check_id="a", kind="counts and percentages", group="arm", operands=["165"], printed="81%"),
-        _row(check_id="b", kind="counts and percentages", group="arm", operands=["four"], printed="2%"),
-    ])
+    rows = pd.DataFrame(
+        [
+            _row(check_id="a", kind="counts and percentages", group="arm", operands=["165"], printed="81%"),
+            _row(check_id="b", kind="counts and percentages", group="arm", operands=["four"], printed="2%"),
+        ]
+    )
     assert not audit.run(rows)["flagged"].any()
-    rows.loc[1, "printed"] = "3%"   # 4/n = 3% needs n near 133; 165 (81%) needs n of 203 or 204
+    rows.loc[1, "printed"] = "3%"  # 4/n = 3% needs n near 133; 165 (81%) needs n of 203 or 204
     assert audit.run(rows)["flagged"].all()
 
 
@@ -96,10 +118,10 @@ def _perturbed(text: str) -> list[str]:
     p = audit.parse_number(text)
     if text.strip().split()[0].casefold() in audit.WORDS:
         return [w.capitalize() for w, v in audit.WORDS.items() if 0 < abs(v - p.value) <= 3]
-    suffix = text[len(text.rstrip("%" + " monthsa")):] if not p.percent else "%"
+    suffix = text[len(text.rstrip("%" + " monthsa")) :] if not p.percent else "%"
     candidates = []
     for step in (1, -1, 2, -2, 3, -3, 5, -5, 20, -25):
-        value = p.value + step * 10 ** -p.decimals
+        value = p.value + step * 10**-p.decimals
         if value >= 0:
             candidates.append(f"{value:.{p.decimals}f}{suffix}")
     candidates += [f"{p.value + d:.{p.decimals + 1}f}{suffix}" for d in (0.3, -0.3, 0.2, -0.2)]

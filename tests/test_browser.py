@@ -11,6 +11,7 @@ of the provenance ledger.
 Where Chromium is absent the tests skip with a message, except in CI (CI=true), where
 they fail: .ci/run installs it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,11 +21,9 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import CHROMIUM, CHROMIUM_ARGS, toc_files  # noqa: F401 (bench)
 
 from netbook import paths
-from conftest import toc_files
-
-from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler as _QuietHandler  # noqa: F401 (bench)
 
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
 SERIOUS = {"serious", "critical"}
@@ -87,9 +86,12 @@ def test_page_loads_cleanly(entry, visits):
 @pytest.mark.parametrize("entry", PAGES)
 def test_no_request_leaves_localhost(entry, visits):
     visit = visits(entry)
-    outside = [u for u in visit.requests
-               if urlparse(u).scheme not in {"data", "blob", "about"}
-               and urlparse(u).hostname not in {"127.0.0.1", "localhost"}]
+    outside = [
+        u
+        for u in visit.requests
+        if urlparse(u).scheme not in {"data", "blob", "about"}
+        and urlparse(u).hostname not in {"127.0.0.1", "localhost"}
+    ]
     assert not outside, outside
 
 
@@ -97,22 +99,32 @@ def test_no_request_leaves_localhost(entry, visits):
 def test_images_decoded_and_tables_rendered(entry, visits):
     page = visits(entry).load_images()
     broken = page.eval_on_selector_all(
-        "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)")
+        "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)"
+    )
     assert not broken, f"images not decoded: {broken}"
     empty = page.eval_on_selector_all(
         "article table",
         "els => els.filter(t => t.querySelectorAll('td, th').length === 0"
-        " || t.getBoundingClientRect().height === 0).map(t => t.outerHTML.slice(0, 80))")
+        " || t.getBoundingClientRect().height === 0).map(t => t.outerHTML.slice(0, 80))",
+    )
     assert not empty, f"tables that did not render: {empty}"
 
 
 @pytest.mark.parametrize("entry", PAGES)
 def test_figure_text_readable_at_page_width(entry, visits):
     """A figure shrunk to the column by more than 1.5x has text too small to read."""
-    sizes = visits(entry).load_images().eval_on_selector_all(
-        "article img", "els => els.map(e => [e.src, e.naturalWidth, e.getBoundingClientRect().width])")
-    shrunk = [f"{src}: {natural}px shown at {shown:.0f}px" for src, natural, shown in sizes
-              if shown and natural / shown > 1.5]
+    sizes = (
+        visits(entry)
+        .load_images()
+        .eval_on_selector_all(
+            "article img", "els => els.map(e => [e.src, e.naturalWidth, e.getBoundingClientRect().width])"
+        )
+    )
+    shrunk = [
+        f"{src}: {natural}px shown at {shown:.0f}px"
+        for src, natural, shown in sizes
+        if shown and natural / shown > 1.5
+    ]
     assert not shrunk, shrunk
 
 
@@ -138,7 +150,7 @@ def test_internal_links_resolve(entry, visits, server):
     assert not broken, f"links to missing pages or anchors: {broken}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
@@ -148,8 +160,11 @@ def test_accessibility_audit(entry, visits):
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(visits(entry).page)
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} nodes"
-               for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} nodes"
+        for v in results.response["violations"]
+        if v.get("impact") in SERIOUS
+    ]
     assert not serious, "\n".join(serious)
 
 
@@ -166,12 +181,14 @@ def test_csp_blocks_a_foreign_request(browser, server):
     visit = PageVisit(browser, urljoin(server, "intro.html"))
     try:
         blocked = visit.page.evaluate(
-            "() => fetch('http://192.0.2.1/x').then(() => 'fetched', e => 'blocked: ' + e.message)")
+            "() => fetch('http://192.0.2.1/x').then(() => 'fetched', e => 'blocked: ' + e.message)"
+        )
     finally:
         visit.close()
     assert blocked.startswith("blocked"), blocked
-    assert any("Content Security Policy" in e or "Refused to connect" in e
-               for e in visit.console_errors), visit.console_errors
+    assert any("Content Security Policy" in e or "Refused to connect" in e for e in visit.console_errors), (
+        visit.console_errors
+    )
 
 
 @pytest.mark.parametrize("entry", ["index", "chapters/sources"])
@@ -182,7 +199,8 @@ def test_opens_from_disk(entry, browser):
         visit.page.wait_for_load_state("load")
         title = visit.page.title()
         broken = visit.load_images().eval_on_selector_all(
-            "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)")
+            "img", "els => els.filter(e => !(e.complete && e.naturalWidth > 0)).map(e => e.src)"
+        )
     finally:
         visit.close()
     assert "Metastatic neuroendocrine tumours" in title or "sources" in title.lower()
@@ -195,9 +213,15 @@ def test_opens_from_disk(entry, browser):
 
 BUDGET_KIB = 1000
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-BUILT_PAGES = sorted(str(p.relative_to(paths.BUILD_HTML).with_suffix("")).replace("\\", "/")
-                     for p in paths.BUILD_HTML.rglob("*.html") if "_static" not in p.parts) \
-    if paths.BUILD_HTML.exists() else toc_files()
+BUILT_PAGES = (
+    sorted(
+        str(p.relative_to(paths.BUILD_HTML).with_suffix("")).replace("\\", "/")
+        for p in paths.BUILD_HTML.rglob("*.html")
+        if "_static" not in p.parts
+    )
+    if paths.BUILD_HTML.exists()
+    else toc_files()
+)
 
 
 def first_load(browser, url: str, viewport: dict) -> dict[str, int]:
@@ -226,10 +250,14 @@ def test_first_load_within_byte_budget(entry, viewport, browser, server):
     total = sum(sizes.values())
     biggest = sorted(((n, u.replace(server, "")) for u, n in sizes.items()), reverse=True)[:5]
     assert sizes, "nothing loaded"
-    assert total <= BUDGET_KIB * 1024, \
+    assert total <= BUDGET_KIB * 1024, (
         f"{entry} ({viewport}) loads {total / 1024:,.0f} KiB > {BUDGET_KIB} KiB; largest: {biggest}"
-    heavy = [u for u in sizes if "fontawesome.js" in u or "/webfonts/" in u
-             or ("searchindex.js" in u and entry != "search")]  # the search page runs the search
+    )
+    heavy = [
+        u
+        for u in sizes
+        if "fontawesome.js" in u or "/webfonts/" in u or ("searchindex.js" in u and entry != "search")
+    ]  # the search page runs the search
     assert not heavy, f"{entry} loads what it should not on first load: {heavy}"
 
 
@@ -240,11 +268,13 @@ def test_icons_are_drawn(entry, visits):
     left = page.eval_on_selector_all(
         "i[class*='fa-'], span[class*='fa-']",
         "els => els.filter(e => /\\bfa(s|b|r|-solid|-regular|-brands)?\\b/.test(e.className))"
-        ".map(e => e.outerHTML)")
+        ".map(e => e.outerHTML)",
+    )
     assert not left, f"icons not replaced: {left}"
     icons = page.eval_on_selector_all(
-        "svg.svg-inline--fa", "els => els.map(e => [e.dataset.icon, e.querySelector('path') !== null,"
-        " getComputedStyle(e).height])")
+        "svg.svg-inline--fa",
+        "els => els.map(e => [e.dataset.icon, e.querySelector('path') !== null, getComputedStyle(e).height])",
+    )
     assert icons, "no icon on the page"
     bad = [i for i in icons if not i[1] or i[2] in {"0px", "auto"}]
     assert not bad, bad
@@ -259,10 +289,12 @@ def test_theme_switch_icon_follows_the_mode(browser, server):
         seen = {}
         for _ in range(3):
             mode, theme = page.evaluate(
-                "() => [document.documentElement.dataset.mode, document.documentElement.dataset.theme]")
+                "() => [document.documentElement.dataset.mode, document.documentElement.dataset.theme]"
+            )
             shown = page.eval_on_selector_all(
                 ".theme-switch-button svg.theme-switch",
-                "els => els.filter(e => getComputedStyle(e).display !== 'none').map(e => e.dataset.icon)")
+                "els => els.filter(e => getComputedStyle(e).display !== 'none').map(e => e.dataset.icon)",
+            )
             seen[mode] = (theme, shown)
             page.click(".theme-switch-button")
         assert set(seen) == set(expected), seen
@@ -275,9 +307,13 @@ def test_theme_switch_icon_follows_the_mode(browser, server):
 
 def _ledger_only_word() -> str:
     """A word of the ledger page's text that no other page of the book has."""
+
     def words(name):
-        text = BeautifulSoup((paths.BUILD_HTML / name).read_text(encoding="utf-8"),
-                             "html.parser").find("article").get_text(" ")
+        text = (
+            BeautifulSoup((paths.BUILD_HTML / name).read_text(encoding="utf-8"), "html.parser")
+            .find("article")
+            .get_text(" ")
+        )
         return {w.lower() for w in re.findall(r"[A-Za-z]{9,}", text)}
 
     others = set().union(*(words(f"{e}.html") for e in toc_files() if e != "chapters/provenance_ledger"))
@@ -297,13 +333,15 @@ def test_search_finds_a_ledger_word(browser, server):
         box = page.locator("#pst-search-dialog input[name='q']")
         box.wait_for(state="visible")
         box.fill(word)
-        page.wait_for_function("() => performance.getEntriesByType('resource')"
-                               ".some(e => e.name.endsWith('searchindex.js'))")
+        page.wait_for_function(
+            "() => performance.getEntriesByType('resource').some(e => e.name.endsWith('searchindex.js'))"
+        )
         with page.expect_navigation():
             box.press("Enter")
         page.wait_for_selector("#search-results ul.search li", timeout=15000)
-        hits = page.eval_on_selector_all("#search-results ul.search li a",
-                                         "els => els.map(e => e.getAttribute('href'))")
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
+        )
         assert any("provenance_ledger" in h for h in hits), (word, hits)
         assert not visit.console_errors, visit.console_errors
     finally:

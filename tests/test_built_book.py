@@ -1,14 +1,15 @@
 """The built HTML book: every toc entry a page, images described, no warnings,
 nothing fetched from another host. `make test` builds the book first."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import toc_files
 
 from netbook import paths
-from conftest import toc_files
 
 HTML = paths.BUILD_HTML
 BUILD_LOG = paths.ROOT / "_build" / "build.log"
@@ -17,8 +18,11 @@ BUILD_LOG = paths.ROOT / "_build" / "build.log"
 @pytest.fixture(scope="module")
 def pages() -> dict[str, BeautifulSoup]:
     assert HTML.exists(), "no _build/html: run `make book` (make test does) before these tests"
-    return {str(p.relative_to(HTML)): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
-            for p in sorted(HTML.rglob("*.html")) if "_static" not in p.parts}
+    return {
+        str(p.relative_to(HTML)): BeautifulSoup(p.read_text(encoding="utf-8"), "html.parser")
+        for p in sorted(HTML.rglob("*.html"))
+        if "_static" not in p.parts
+    }
 
 
 def test_every_toc_entry_became_a_page(pages):
@@ -30,20 +34,31 @@ def test_build_emitted_no_warnings():
     assert BUILD_LOG.exists(), "make book writes _build/build.log"
     log = BUILD_LOG.read_text(encoding="utf-8")
     assert "build succeeded" in log
-    warnings = [line for line in log.splitlines() if re.search(r"\bWARNING\b|\bERROR\b", line)
-                and "Kernel is running over TCP" not in line]
+    warnings = [
+        line
+        for line in log.splitlines()
+        if re.search(r"\bWARNING\b|\bERROR\b", line) and "Kernel is running over TCP" not in line
+    ]
     assert not warnings, "\n".join(warnings[:20])
 
 
 def test_every_image_has_alt_text(pages):
-    missing = [f"{name}: {img.get('src')}" for name, soup in pages.items()
-               for img in soup.find_all("img") if not (img.get("alt") or "").strip()]
+    missing = [
+        f"{name}: {img.get('src')}"
+        for name, soup in pages.items()
+        for img in soup.find_all("img")
+        if not (img.get("alt") or "").strip()
+    ]
     assert not missing, missing
 
 
 def test_every_figure_has_a_caption(pages):
-    bare = [f"{name}: {fig.get('id')}" for name, soup in pages.items()
-            for fig in soup.find_all("figure") if not fig.find("figcaption")]
+    bare = [
+        f"{name}: {fig.get('id')}"
+        for name, soup in pages.items()
+        for fig in soup.find_all("figure")
+        if not fig.find("figcaption")
+    ]
     assert not bare, bare
 
 
@@ -51,12 +66,22 @@ def test_no_resource_from_another_host(pages):
     external = re.compile(r"^(https?:)?//", re.I)
     found = []
     for name, soup in pages.items():
-        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
-                          ("source", "src"), ("video", "src"), ("audio", "src")):
+        for tag, attr in (
+            ("script", "src"),
+            ("link", "href"),
+            ("img", "src"),
+            ("iframe", "src"),
+            ("source", "src"),
+            ("video", "src"),
+            ("audio", "src"),
+        ):
             for element in soup.find_all(tag):
                 url = element.get(attr) or ""
-                if tag == "link" and "stylesheet" not in (element.get("rel") or []) \
-                        and "preload" not in (element.get("rel") or []):
+                if (
+                    tag == "link"
+                    and "stylesheet" not in (element.get("rel") or [])
+                    and "preload" not in (element.get("rel") or [])
+                ):
                     continue
                 if external.match(url):
                     found.append(f"{name}: <{tag} {attr}={url}>")
@@ -80,7 +105,7 @@ def test_ledger_quotes_are_in_the_search_index():
     from netbook import extracted_values, load_all_tables
 
     raw = (HTML / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(raw[raw.index("(") + 1: raw.rindex(")")])
+    index = json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
     ledger = index["docnames"].index("chapters/provenance_ledger")
     quotes = " ".join(extracted_values(load_all_tables())["quote"])
     words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{9,}", quotes)})[:40]

@@ -1,4 +1,5 @@
 """Static checks on the chapter notebooks, before nbval re-executes them."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import toc_files
+
 from netbook import paths
 
 NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
@@ -134,16 +135,22 @@ def test_every_table_and_figure_has_a_provenance_note(nb):
             if "<table" in html and "provenance-note" not in html:
                 missing.append(f"cell {index}: table")
         if any("image/png" in o.get("data", {}) for o in outputs):
-            following = outputs + next((c.get("outputs", []) for c in all_cells[index + 1:]
-                                        if c["cell_type"] == "code"), [])
+            following = outputs + next(
+                (c.get("outputs", []) for c in all_cells[index + 1 :] if c["cell_type"] == "code"), []
+            )
             if not any("provenance-note" in _html(o) for o in following):
                 missing.append(f"cell {index}: figure")
     assert not missing, f"no provenance note under: {missing}"
 
 
 # Chapters that present findings open with key points (pages about the data itself do not).
-CONTENT_CHAPTERS = ["case_ozdirik2020", "hepatic_metastases", "checkpoint_inhibitors",
-                    "salvage_after_interferon", "across_sources"]
+CONTENT_CHAPTERS = [
+    "case_ozdirik2020",
+    "hepatic_metastases",
+    "checkpoint_inhibitors",
+    "salvage_after_interferon",
+    "across_sources",
+]
 _KEY_POINTS = re.compile(r":::\{admonition\} Key points\n(?::class:[^\n]*\n)?(.*?)\n:::", re.S)
 _GLUE_OR_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 _BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?![\w-])")
@@ -151,10 +158,14 @@ _BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?![\w-])")
 
 @pytest.mark.parametrize("name", CONTENT_CHAPTERS)
 def test_content_chapter_opens_with_key_points(name):
-    markdown = [("".join(c["source"])) for c in cells(paths.CHAPTERS / f"{name}.ipynb")
-                if c["cell_type"] == "markdown"]
+    markdown = [
+        ("".join(c["source"]))
+        for c in cells(paths.CHAPTERS / f"{name}.ipynb")
+        if c["cell_type"] == "markdown"
+    ]
     before_first_section = "\n".join(
-        m for m in markdown[:next(i for i, m in enumerate(markdown) if re.search(r"(?m)^## ", m))])
+        m for m in markdown[: next(i for i, m in enumerate(markdown) if re.search(r"(?m)^## ", m))]
+    )
     block = _KEY_POINTS.search(before_first_section)
     assert block, f"{name}: no key-points admonition before the first section"
     points = re.findall(r"(?m)^- ", block.group(1))
@@ -166,6 +177,9 @@ def test_content_chapter_opens_with_key_points(name):
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_code_is_folded(nb):
     """Every code cell is folded in the HTML (tag hide-input); nbval still runs it."""
-    unfolded = [i for i, c in enumerate(cells(nb)) if c["cell_type"] == "code"
-                and "hide-input" not in c.get("metadata", {}).get("tags", [])]
+    unfolded = [
+        i
+        for i, c in enumerate(cells(nb))
+        if c["cell_type"] == "code" and "hide-input" not in c.get("metadata", {}).get("tags", [])
+    ]
     assert not unfolded, f"code cells without the hide-input tag: {unfolded}"

@@ -1,4 +1,5 @@
 """Every number a source prints is quoted by a table or set aside for a stated reason."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,46 +28,76 @@ def set_aside(tables) -> pd.DataFrame:
 
 # --- the sentence rule -----------------------------------------------------------
 
-@pytest.mark.parametrize("block, expected", [
-    ("Longer PFS (14.3 vs. 6 months) and a higher rate. Next one.",
-     ["Longer PFS (14.3 vs. 6 months) and a higher rate.", "Next one."]),
-    ("Oberg et al. reported a benefit. Ryschich et al. were first.",
-     ["Oberg et al. reported a benefit.", "Ryschich et al. were first."]),
-    ("It is used in later lines, e.g. in intestinal NET. Then more.",
-     ["It is used in later lines, e.g. in intestinal NET.", "Then more."]),
-    ("A tumour (Fig. 1). In work-up, CgA was 29,924 μ g/L (Fig. 2).",
-     ["A tumour (Fig. 1).", "In work-up, CgA was 29,924 μ g/L (Fig. 2)."]),
-    ("Correspondence to: Dr. Maria Pia Brizzi, Turin. E-mail: x",
-     ["Correspondence to: Dr. Maria Pia Brizzi, Turin.", "E-mail: x"]),
-    ("carcinoid heart disease.^[1–3] Surgical resection is curative.",
-     ["carcinoid heart disease.^[1–3]", "Surgical resection is curative."]),
-    ("an overall response rate of 41.6 was achieved.^[67] Other studies",
-     ["an overall response rate of 41.6 was achieved.^[67]", "Other studies"]),
-    ("| | 02/2018 | | Hepatic partial remission. Peritoneal carcinomatosis stable. |",
-     ["| | 02/2018 | | Hepatic partial remission. Peritoneal carcinomatosis stable. |"]),
-])
+
+@pytest.mark.parametrize(
+    "block, expected",
+    [
+        (
+            "Longer PFS (14.3 vs. 6 months) and a higher rate. Next one.",
+            ["Longer PFS (14.3 vs. 6 months) and a higher rate.", "Next one."],
+        ),
+        (
+            "Oberg et al. reported a benefit. Ryschich et al. were first.",
+            ["Oberg et al. reported a benefit.", "Ryschich et al. were first."],
+        ),
+        (
+            "It is used in later lines, e.g. in intestinal NET. Then more.",
+            ["It is used in later lines, e.g. in intestinal NET.", "Then more."],
+        ),
+        (
+            "A tumour (Fig. 1). In work-up, CgA was 29,924 μ g/L (Fig. 2).",
+            ["A tumour (Fig. 1).", "In work-up, CgA was 29,924 μ g/L (Fig. 2)."],
+        ),
+        (
+            "Correspondence to: Dr. Maria Pia Brizzi, Turin. E-mail: x",
+            ["Correspondence to: Dr. Maria Pia Brizzi, Turin.", "E-mail: x"],
+        ),
+        (
+            "carcinoid heart disease.^[1–3] Surgical resection is curative.",
+            ["carcinoid heart disease.^[1–3]", "Surgical resection is curative."],
+        ),
+        (
+            "an overall response rate of 41.6 was achieved.^[67] Other studies",
+            ["an overall response rate of 41.6 was achieved.^[67]", "Other studies"],
+        ),
+        (
+            "| | 02/2018 | | Hepatic partial remission. Peritoneal carcinomatosis stable. |",
+            ["| | 02/2018 | | Hepatic partial remission. Peritoneal carcinomatosis stable. |"],
+        ),
+    ],
+)
 def test_split_sentences(block, expected):
     assert coverage.split_sentences(block) == expected
 
 
 def test_blocks_join_a_sentence_broken_by_a_blank_line_and_keep_headings_apart():
-    text = "1. Introduction\n\nIn many centres, in the case\n\nof insufficient control, SSA.\n\nSURGERY\n\nText."
+    text = (
+        "1. Introduction\n\nIn many centres, in the case\n\nof insufficient control, SSA.\n\nSURGERY\n\nText."
+    )
     got = [s.text for s in coverage.sentences_of(text, "x")]
-    assert got == ["1. Introduction", "In many centres, in the case of insufficient control, SSA.", "SURGERY", "Text."]
+    assert got == [
+        "1. Introduction",
+        "In many centres, in the case of insufficient control, SSA.",
+        "SURGERY",
+        "Text.",
+    ]
 
 
-@pytest.mark.parametrize("sentence, numbers", [
-    ("NET G2 with Ki67 < 5% (Fig. 1).^[23]", ["5"]),
-    ("urinary 5-HIAA and 5-FU in RADIANT-3 with 177Lu-DOTATATE", []),
-    ("Ki 67 up to 15% and KI-67 17%", ["15", "17"]),
-    ("a 5-year survival of 52% (Table 1)", ["5", "52"]),
-    ("pegylated IFNa2a (135mg/wk), diarrhea (up to 10x/day)", ["135", "10"]),
-    ("Seventeen patients; one partial response", ["Seventeen", "one"]),
-    ("2. Case presentation", []),
-    ("(1) resectable disease; (2) no right heart insufficiency", []),
-    ("DOI 10.20517/2394-4722.2016.37", ["10.20517", "2394"]),
-    ("was 29,924 μ g/L.", ["29,924"]),
-])
+@pytest.mark.parametrize(
+    "sentence, numbers",
+    [
+        ("NET G2 with Ki67 < 5% (Fig. 1).^[23]", ["5"]),
+        ("urinary 5-HIAA and 5-FU in RADIANT-3 with 177Lu-DOTATATE", []),
+        ("Ki 67 up to 15% and KI-67 17%", ["15", "17"]),
+        ("a 5-year survival of 52% (Table 1)", ["5", "52"]),
+        ("pegylated IFNa2a (135mg/wk), diarrhea (up to 10x/day)", ["135", "10"]),
+        ("Seventeen patients; one partial response", ["Seventeen", "one"]),
+        ("2. Case presentation", []),
+        ("(1) resectable disease; (2) no right heart insufficiency", []),
+        ("DOI 10.20517/2394-4722.2016.37", ["10.20517", "2394"]),
+        ("was 29,924 μ g/L.", ["29,924"]),
+    ],
+)
 def test_printed_numbers(sentence, numbers):
     assert coverage.printed_numbers(sentence) == numbers
 
@@ -84,31 +115,41 @@ def test_the_raw_pdf_sentences_find_their_clean_twin():
     clean = coverage.sentences("ozdirik2020")
     raw = {s.text: s for s in coverage.sentences("ozdirik2020_pdf")}
     sentence = raw["The proliferation rate according to antigen KI- 67 was 10% to 15%."]
-    assert coverage.twin_of(sentence, clean).text == "The proliferation rate according to antigen KI-67 was 10% to 15%."
+    assert (
+        coverage.twin_of(sentence, clean).text
+        == "The proliferation rate according to antigen KI-67 was 10% to 15%."
+    )
     header = next(s for s in raw.values() if s.text.startswith("Özdirik et al. Medicine"))
     assert coverage.twin_of(header, clean) is None
 
 
 # --- coverage of the data ------------------------------------------------------------
 
+
 def _statuses(rows, set_aside):
     return {source: coverage.statuses(source, rows, set_aside) for source in SOURCES}
 
 
 def test_every_numeric_sentence_is_quoted_or_set_aside(rows, set_aside):
-    uncovered = [f"{source}, {s.sentence.section}: {s.sentence.text!r} (numbers {', '.join(s.sentence.numbers)})"
-                 for source, sts in _statuses(rows, set_aside).items()
-                 for s in sts if s.sentence.numeric and s.state == "uncovered"]
-    assert not uncovered, ("numeric sentences neither quoted by a table nor in set_aside_sentences:\n"
-                           + "\n".join(uncovered))
+    uncovered = [
+        f"{source}, {s.sentence.section}: {s.sentence.text!r} (numbers {', '.join(s.sentence.numbers)})"
+        for source, sts in _statuses(rows, set_aside).items()
+        for s in sts
+        if s.sentence.numeric and s.state == "uncovered"
+    ]
+    assert not uncovered, (
+        "numeric sentences neither quoted by a table nor in set_aside_sentences:\n" + "\n".join(uncovered)
+    )
 
 
 def test_every_source_has_numeric_sentences_and_all_are_accounted_for(rows, set_aside):
     summary = coverage.summary(_statuses(rows, set_aside)).set_index("source")
     assert (summary["numeric sentences"] > 0).all()
     reasons = [c for c in summary if c.startswith("set aside: ")]
-    assert (summary["quoted"] + summary[reasons].sum(axis=1) + summary["uncovered"]
-            == summary["numeric sentences"]).all()
+    assert (
+        summary["quoted"] + summary[reasons].sum(axis=1) + summary["uncovered"]
+        == summary["numeric sentences"]
+    ).all()
 
 
 def _set_aside_problems(rows: pd.DataFrame, set_aside: pd.DataFrame) -> list[str]:
@@ -124,11 +165,19 @@ def _set_aside_problems(rows: pd.DataFrame, set_aside: pd.DataFrame) -> list[str
             problems.append(f"{where}: the sentence prints no number; it needs no set-aside row")
             continue
         if list(sentence.numbers) != list(row["numbers"]):
-            problems.append(f"{where}: numbers {row['numbers']} but the sentence prints {list(sentence.numbers)}")
+            problems.append(
+                f"{where}: numbers {row['numbers']} but the sentence prints {list(sentence.numbers)}"
+            )
         normalised = coverage.normalised_text(row["source_id"])
-        quoted_by = sorted({f"{t} row {r}" for t, r, q in rows[rows["source_id"] == row["source_id"]]
-                            [["table", "row", "quote"]].itertuples(index=False)
-                            if coverage.quotes_sentence(coverage.quote_spans(q, normalised), sentence)})
+        quoted_by = sorted(
+            {
+                f"{t} row {r}"
+                for t, r, q in rows[rows["source_id"] == row["source_id"]][
+                    ["table", "row", "quote"]
+                ].itertuples(index=False)
+                if coverage.quotes_sentence(coverage.quote_spans(q, normalised), sentence)
+            }
+        )
         if quoted_by:
             problems.append(f"{where}: now quoted by table {'; '.join(quoted_by)}: remove this set-aside row")
     return problems
@@ -141,11 +190,22 @@ def test_set_aside_rows_are_numeric_sentences_no_table_quotes(rows, set_aside):
 
 def test_the_set_aside_check_reports_a_row_that_became_quoted(rows, set_aside):
     row = set_aside.iloc[0]
-    extra = pd.DataFrame([{"table": "trial_results", "row": 9, "source_id": row["source_id"],
-                           "locator": row["locator"], "quote": row["quote"]}])
+    extra = pd.DataFrame(
+        [
+            {
+                "table": "trial_results",
+                "row": 9,
+                "source_id": row["source_id"],
+                "locator": row["locator"],
+                "quote": row["quote"],
+            }
+        ]
+    )
     problems = _set_aside_problems(pd.concat([rows, extra], ignore_index=True), set_aside.iloc[[0]])
-    assert problems == [f"set_aside_sentences.csv row 2 ({row['source_id']}, {row['quote'][:50]!r}): "
-                        "now quoted by table trial_results row 9: remove this set-aside row"]
+    assert problems == [
+        f"set_aside_sentences.csv row 2 ({row['source_id']}, {row['quote'][:50]!r}): "
+        "now quoted by table trial_results row 9: remove this set-aside row"
+    ]
 
 
 def test_the_set_aside_check_rejects_fragments_and_sentences_without_numbers(rows, set_aside):
@@ -158,10 +218,15 @@ def test_the_set_aside_check_rejects_fragments_and_sentences_without_numbers(row
 
 def test_a_missing_set_aside_row_fails_the_coverage(rows, set_aside):
     fewer = set_aside.iloc[1:]
-    missing = [s for source, sts in _statuses(rows, fewer).items()
-               for s in sts if s.sentence.numeric and s.state == "uncovered"]
-    assert [s.sentence.text for s in missing] == [normalise_whitespace(set_aside.iloc[0]["quote"])] or \
-        normalise_whitespace(set_aside.iloc[0]["quote"]) in [s.sentence.text for s in missing]
+    missing = [
+        s
+        for source, sts in _statuses(rows, fewer).items()
+        for s in sts
+        if s.sentence.numeric and s.state == "uncovered"
+    ]
+    assert [s.sentence.text for s in missing] == [
+        normalise_whitespace(set_aside.iloc[0]["quote"])
+    ] or normalise_whitespace(set_aside.iloc[0]["quote"]) in [s.sentence.text for s in missing]
 
 
 def test_every_set_aside_row_has_a_reason_from_the_vocabulary_and_a_rationale(set_aside):

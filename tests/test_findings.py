@@ -5,6 +5,7 @@ The generic loader checks schema, quotes and numbers; these tests check what it 
 that every as-printed fragment is part of its quote, that the tables cover what they
 claim to cover, and that a computed difference agrees with the printed values.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,16 +16,26 @@ import pytest
 from netbook import load_table
 from netbook.chapters import hepatic_metastases as hm
 from netbook.provenance import normalise_whitespace
-from netbook.texts import source_text
 from netbook.references import expand_citations
 from netbook.stats import k_of_n, percent
+from netbook.texts import source_text
 
 
 @pytest.fixture(scope="module")
 def tables():
-    return {name: load_table(name) for name in
-            ("trial_outcomes", "trial_characteristics", "harms", "review_conclusions", "criteria_groups",
-             "selection_criteria", "management_options", "review_references")}
+    return {
+        name: load_table(name)
+        for name in (
+            "trial_outcomes",
+            "trial_characteristics",
+            "harms",
+            "review_conclusions",
+            "criteria_groups",
+            "selection_criteria",
+            "management_options",
+            "review_references",
+        )
+    }
 
 
 def _in_quote(fragment, quote) -> bool:
@@ -32,8 +43,15 @@ def _in_quote(fragment, quote) -> bool:
 
 
 FRAGMENTS = {
-    "trial_characteristics": ["design_as_printed", "blinding", "primary_site", "functional_status", "grade",
-                              "regimen", "comparator"],
+    "trial_characteristics": [
+        "design_as_printed",
+        "blinding",
+        "primary_site",
+        "functional_status",
+        "grade",
+        "regimen",
+        "comparator",
+    ],
     "harms": ["harm", "frequency_as_printed", "timing"],
     "review_conclusions": ["statement", "evidence_as_printed"],
     "criteria_groups": ["group_as_printed"],
@@ -103,22 +121,42 @@ def test_cited_markers_exist_in_the_reference_list(tables):
 
 # ------------------------------------------------------------------ harms
 
+
 def test_harms_cover_all_four_publications_or_say_why_not(tables):
     harms = tables["harms"]
     sources = load_table("sources")
     assert set(harms["source_id"]) == {"lasalvia2016", "ozdirik2020", "markey_ici_abstract"}
     # the Zilembo abstract states no harm: no word of harm occurs in it
     text = source_text(sources, "zilembo1993").casefold()
-    for word in ("toxic", "adverse", "side effect", "side-effect", "tolera", "complication", "death", "died",
-                 "mortality", "morbidity", "safe"):
+    for word in (
+        "toxic",
+        "adverse",
+        "side effect",
+        "side-effect",
+        "tolera",
+        "complication",
+        "death",
+        "died",
+        "mortality",
+        "morbidity",
+        "safe",
+    ):
         assert word not in text, word
 
 
 def test_the_case_report_lists_the_adverse_effects_of_interferon(tables):
     harms = tables["harms"]
     oz = harms[(harms["source_id"] == "ozdirik2020") & (harms["comparator"] == "SSA")]
-    assert set(oz["harm"]) == {"loss of appetite", "weight loss", "fatigue", "bone marrow depression",
-                               "hepatotoxic reaction", "depressive syndrome", "mental changes", "visual disturbances"}
+    assert set(oz["harm"]) == {
+        "loss of appetite",
+        "weight loss",
+        "fatigue",
+        "bone marrow depression",
+        "hepatotoxic reaction",
+        "depressive syndrome",
+        "mental changes",
+        "visual disturbances",
+    }
     assert set(oz["option_id"]) == {"ifn_alpha"}
     case = harms[harms["evidence"] == "case report"]
     assert len(case) >= 3 and case["note"].str.contains("one patient", regex=False).all()
@@ -127,7 +165,9 @@ def test_the_case_report_lists_the_adverse_effects_of_interferon(tables):
 def test_harm_endpoints_are_named_precisely(tables):
     harms = tables["harms"].set_index("harm_id")
     lt = harms.loc["ls03-lt-complication-deaths"]
-    assert lt["harm"] == "died from early or late complications of LT" and lt["value"] == 17 and lt["n"] == 213
+    assert (
+        lt["harm"] == "died from early or late complications of LT" and lt["value"] == 17 and lt["n"] == 213
+    )
     assert not tables["harms"]["harm"].str.fullmatch(r"(?i)deaths?").any()
     numeric = tables["harms"][tables["harms"]["value"].notna() | tables["harms"]["value_low"].notna()]
     assert numeric["unit"].notna().all()
@@ -153,6 +193,7 @@ def test_conclusions_include_the_threshold_and_systematic_reviews(tables):
 
 # ------------------------------------------------------------------ differences
 
+
 def _printed_value(row) -> float:
     return float(hm.printed_number(row["value"], row["quote"]))
 
@@ -173,9 +214,11 @@ def test_every_computed_difference_is_the_printed_values_subtracted(tables):
 def test_randomised_differences_match_a_hand_count(tables):
     """A few differences worked by hand from the quotes, so a sign or pairing error shows."""
     comp = hm.comparisons(tables["trial_outcomes"]).set_index("result_id")
-    assert comp.loc["tt01-radiant3-pfs-everolimus", "difference_text"] == "+6.4 months"      # 11.0 - 4.6
-    assert comp.loc["ssa01-promid-ttp-octreotide", "difference_text"] == "+8.3 months"       # 14.3 - 6
-    assert comp.loc["ssa07-clarinet-pfs24-lanreotide", "difference_text"] == "+32.1 percentage points"  # 65.1 - 33
+    assert comp.loc["tt01-radiant3-pfs-everolimus", "difference_text"] == "+6.4 months"  # 11.0 - 4.6
+    assert comp.loc["ssa01-promid-ttp-octreotide", "difference_text"] == "+8.3 months"  # 14.3 - 6
+    assert (
+        comp.loc["ssa07-clarinet-pfs24-lanreotide", "difference_text"] == "+32.1 percentage points"
+    )  # 65.1 - 33
     assert comp.loc["prrt13-netter1-orr-prrt", "difference_text"] == "+16 percentage points"  # 19 - 3
     assert comp.loc["tt20-calgb-orr-combination", "difference_text"] == "+19 percentage points"  # 31 - 12
 
@@ -197,26 +240,39 @@ def test_computed_equals_printed_where_the_review_prints_a_difference(tables):
     comp = hm.comparisons(outcomes)
     compared = outcomes[outcomes["result_id"].isin(comp.loc[comp["difference"].notna(), "result_id"])]
     pattern = re.compile(r"\b(difference|benefit of|improvement of|gain of|longer by|increase of)\b", re.I)
-    printed = {row.result_id: pattern.search(row.quote).group(0) for row in compared.itertuples()
-               if pattern.search(row.quote)}
+    printed = {
+        row.result_id: pattern.search(row.quote).group(0)
+        for row in compared.itertuples()
+        if pattern.search(row.quote)
+    }
     assert printed == {}, f"a printed difference to compare with the computed one: {printed}"
     benefit = outcomes.set_index("result_id").loc["prrt10-kwekkeboom-benefit"]
     assert benefit["arm_role"] == "single group" and "historical cohorts" in benefit["quote"]
 
 
 def test_pfs_pairs_are_randomised_and_oriented(tables):
-    data = hm.HepaticData(tables["management_options"], tables["trial_outcomes"], tables["trial_characteristics"],
-                          load_table("harms"), load_table("review_conclusions"), tables["selection_criteria"],
-                          tables["criteria_groups"], load_table("sources"))
+    data = hm.HepaticData(
+        tables["management_options"],
+        tables["trial_outcomes"],
+        tables["trial_characteristics"],
+        load_table("harms"),
+        load_table("review_conclusions"),
+        tables["selection_criteria"],
+        tables["criteria_groups"],
+        load_table("sources"),
+    )
     pairs = hm.pfs_pairs(data)
     assert len(pairs) == 7
     assert pairs["design"].str.startswith("randomised").all()
     reached = pairs[~pairs["not_reached"]]
-    assert (reached["difference"] == (reached["experimental_value"] - reached["control_value"]).round(1)).all()
+    assert (
+        reached["difference"] == (reached["experimental_value"] - reached["control_value"]).round(1)
+    ).all()
     assert set(pairs.loc[pairs["not_reached"], "study"]) == {"CLARINET", "NETTER-1"}
 
 
 # ------------------------------------------------------------------ shared formatters
+
 
 def test_percent_and_k_of_n():
     assert percent(0.219) == "21.9%"

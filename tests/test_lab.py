@@ -8,6 +8,7 @@ JupyterLab (requirements-lab.txt) is installed into .venv by `make lab` on first
 not by `make book`. Under CI=true this test installs it when missing; elsewhere it
 skips with a message until `make lab` has been run once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,37 +38,54 @@ def lab(tmp_path_factory):
     if os.environ.get("CI"):
         subprocess.run(["make", "--no-print-directory", ".venv/.lab-installed"], cwd=paths.ROOT, check=True)
     elif not JUPYTER_LAB.exists():
-        pytest.skip("JupyterLab is not installed in .venv: `make lab` installs it from "
-                    "requirements-lab.txt on first use; skipping the JupyterLab test")
+        pytest.skip(
+            "JupyterLab is not installed in .venv: `make lab` installs it from "
+            "requirements-lab.txt on first use; skipping the JupyterLab test"
+        )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     token = secrets.token_hex(16)
     home = tmp_path_factory.mktemp("lab")
-    env = {**os.environ,
-           # runtime files, settings and workspaces of this run stay out of the home folder
-           "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    args = (f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
-            f"--ServerApp.port_retries=0 --IdentityProvider.token={token}")
+    env = {
+        **os.environ,
+        # runtime files, settings and workspaces of this run stay out of the home folder
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    args = (
+        f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
+        f"--ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    )
     if os.geteuid() == 0:  # CI containers run as root, which JupyterLab refuses unless told
         args += " --allow-root"
     log = (home / "lab.log").open("w")
-    server = subprocess.Popen(["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"], cwd=paths.ROOT,
-                              env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+        cwd=paths.ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
             if server.poll() is not None:
-                pytest.fail(f"make lab exited with {server.returncode}:\n{(home / 'lab.log').read_text()[-3000:]}")
+                pytest.fail(
+                    f"make lab exited with {server.returncode}:\n{(home / 'lab.log').read_text()[-3000:]}"
+                )
             try:
                 _get(base, token, "/api/status")
                 break
             except (urllib.error.URLError, ConnectionError):
                 if time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not answer within 120 s:\n{(home / 'lab.log').read_text()[-3000:]}")
+                    pytest.fail(
+                        f"JupyterLab did not answer within 120 s:\n{(home / 'lab.log').read_text()[-3000:]}"
+                    )
                 time.sleep(0.5)
         yield base, token
     finally:
@@ -82,10 +100,12 @@ def lab(tmp_path_factory):
 
 
 def _request(base: str, token: str, path: str, method: str = "GET", body: dict | None = None):
-    request = urllib.request.Request(base + path, method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Authorization": f"token {token}",
-                                              "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + path,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         text = response.read().decode()
     return json.loads(text) if text else None
@@ -104,8 +124,10 @@ def test_lab_serves_the_chapters(lab):
     # the book's notebooks name the kernel `python3`; the server must offer it, as default
     specs = _get(base, token, "/api/kernelspecs")
     assert specs["default"] == "python3" and "python3" in specs["kernelspecs"]
-    needed = {json.loads(nb.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
-              for nb in paths.CHAPTERS.glob("*.ipynb")}
+    needed = {
+        json.loads(nb.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"]
+        for nb in paths.CHAPTERS.glob("*.ipynb")
+    }
     assert needed <= set(specs["kernelspecs"])
 
 
@@ -113,8 +135,11 @@ def test_the_kernel_imports_netbook_from_this_checkout(lab):
     base, token = lab
     kernel = _request(base, token, "/api/kernels", "POST", {"name": "python3"})
     try:
-        out = asyncio.run(_execute(base, token, kernel["id"],
-                                   "import sys, netbook; print(netbook.__file__); print(sys.prefix)"))
+        out = asyncio.run(
+            _execute(
+                base, token, kernel["id"], "import sys, netbook; print(netbook.__file__); print(sys.prefix)"
+            )
+        )
     finally:
         _request(base, token, f"/api/kernels/{kernel['id']}", "DELETE")
     module, prefix = out.split()
@@ -131,12 +156,29 @@ async def _execute(base: str, token: str, kernel_id: str, code: str) -> str:
     url = base.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
     socket_ = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {token}"}))
     msg_id = uuid.uuid4().hex
-    socket_.write_message(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                   "session": uuid.uuid4().hex, "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "channel": "shell",
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False}}))
+    socket_.write_message(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "username": "test",
+                    "session": uuid.uuid4().hex,
+                    "version": "5.3",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            }
+        )
+    )
     printed, deadline = [], time.monotonic() + 60
     while time.monotonic() < deadline:
         raw = await asyncio.wait_for(socket_.read_message(), timeout=60)

@@ -1,4 +1,5 @@
 """The pure functions of _ext/page_weight.py (the build step that lightens the pages)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -58,16 +59,21 @@ def test_an_icon_becomes_the_svg_fontawesome_writes(icons):
         '<button><svg class="svg-inline--fa fa-magnifying-glass fa-lg" aria-hidden="true" '
         'focusable="false" data-prefix="fas" data-icon="magnifying-glass" role="img" '
         'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512"><path fill="currentColor" '
-        'd="M7 8"></path></svg> Search</button>')
+        'd="M7 8"></path></svg> Search</button>'
+    )
 
 
 def test_a_titled_icon_keeps_its_attributes_and_is_labelled(icons):
-    page = ('<i class="theme-switch fa-solid fa-moon   fa-lg" data-mode="dark"  title="Dark"></i>'
-            '<span class="fas fa-search"></span>')
+    page = (
+        '<i class="theme-switch fa-solid fa-moon   fa-lg" data-mode="dark"  title="Dark"></i>'
+        '<span class="fas fa-search"></span>'
+    )
     out, problems = pw.inline_icons(page, icons)
     assert not problems
-    assert '<svg class="svg-inline--fa fa-moon theme-switch fa-lg" data-mode="dark" ' \
-           'aria-labelledby="netbook-icon-title-1"' in out
+    assert (
+        '<svg class="svg-inline--fa fa-moon theme-switch fa-lg" data-mode="dark" '
+        'aria-labelledby="netbook-icon-title-1"' in out
+    )
     assert '<title id="netbook-icon-title-1">Dark</title>' in out
     # an alias gives the canonical name, as fontawesome.js does
     assert 'class="svg-inline--fa fa-magnifying-glass"' in out and "<span" not in out
@@ -83,10 +89,12 @@ def test_an_unknown_icon_is_reported_and_left_alone(icons):
 
 
 def test_css_icon_codepoints_skip_the_icon_class_rules():
-    css = ('.fa-moon:before{content:"\\f186"}.fa-a::before,.fa-b:after{content:"\\f000"}'
-           'html{--pst-icon-bell:"\\f0f3";--x:"\uf104"}'
-           '.admonition-title:after{content:var(--pst-icon-bell);font:var(--fa-font-solid)}'
-           'p:before{content:"a"}')
+    css = (
+        '.fa-moon:before{content:"\\f186"}.fa-a::before,.fa-b:after{content:"\\f000"}'
+        'html{--pst-icon-bell:"\\f0f3";--x:"\uf104"}'
+        ".admonition-title:after{content:var(--pst-icon-bell);font:var(--fa-font-solid)}"
+        'p:before{content:"a"}'
+    )
     assert pw.css_icon_codepoints(css) == {0xF0F3, 0xF104}
 
 
@@ -110,10 +118,12 @@ def test_subset_font_keeps_only_the_glyphs_asked_for(tmp_path):
 
 
 def test_drop_scripts_removes_each_named_script_once():
-    block = ('<script src="_static/searchtools.js"></script>\n'
-             '<script src="../searchindex.js"></script>\n'
-             '<script defer src="_static/scripts/fontawesome.js?digest=1"></script>\n'
-             '<script src="_static/doctools.js"></script>')
+    block = (
+        '<script src="_static/searchtools.js"></script>\n'
+        '<script src="../searchindex.js"></script>\n'
+        '<script defer src="_static/scripts/fontawesome.js?digest=1"></script>\n'
+        '<script src="_static/doctools.js"></script>'
+    )
     out = pw.drop_scripts(block, "_static/scripts/fontawesome.js", "searchindex.js")
     assert "fontawesome" not in out and "searchindex" not in out
     assert "searchtools.js" in out and "doctools.js" in out

@@ -5,6 +5,7 @@ build tests skip with a message, except in CI (CI=true), where they fail: .ci/ru
 installs the packages. The Markdown form of `netbook.display` tables (what the LaTeX
 builder renders) is tested without TeX.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,17 +40,21 @@ def pdf_pages() -> list[str]:
     """Builds the PDF with `make pdf` and returns the text of each page."""
     missing = [tool for tool in ("xelatex", "latexmk", "xindy", "pdftotext") if shutil.which(tool) is None]
     if missing:
-        message = (f"{', '.join(missing)} not on PATH; the PDF needs Debian's texlive-xetex "
-                   "texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended "
-                   "latexmk fonts-freefont-otf xindy poppler-utils")
+        message = (
+            f"{', '.join(missing)} not on PATH; the PDF needs Debian's texlive-xetex "
+            "texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended "
+            "latexmk fonts-freefont-otf xindy poppler-utils"
+        )
         if os.environ.get("CI"):
             pytest.fail(f"CI must build the PDF: {message} (.ci/run installs them)")
         pytest.skip(f"{message}; skipping the PDF tests")
-    build = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=paths.ROOT,
-                           capture_output=True, text=True)
+    build = subprocess.run(
+        ["make", "--no-print-directory", "pdf"], cwd=paths.ROOT, capture_output=True, text=True
+    )
     assert build.returncode == 0, f"make pdf failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.split("\f")
 
 
@@ -93,9 +98,14 @@ def _chapter_title(notebook: Path) -> str:
 def _chapter_text(pages: list[str], title: str) -> str:
     """The text of the chapter whose opening page reads "Chapter N" and then `title`."""
     opening = re.compile(r"Chapter \d+ ")
-    start = next((i for i, page in enumerate(pages)
-                  if opening.match(_words(page)) and _words(page)[:300].split(" ", 2)[2].startswith(title)),
-                 None)
+    start = next(
+        (
+            i
+            for i, page in enumerate(pages)
+            if opening.match(_words(page)) and _words(page)[:300].split(" ", 2)[2].startswith(title)
+        ),
+        None,
+    )
     assert start is not None, f"no chapter titled {title!r} in the PDF"
     end = next((i for i in range(start + 1, len(pages)) if opening.match(_words(pages[i]))), len(pages))
     return _words(" ".join(pages[start:end]))
@@ -114,11 +124,15 @@ def test_pdf_holds_a_glued_number_of_each_chapter(notebook, pdf_pages):
 def test_pdf_has_the_notice_figures_tables_and_bibliography(pdf_pages):
     text = _words(" ".join(pdf_pages))
     assert "Not medical advice" in text and "It is not medical advice" in text
-    figures = sum('"figure"' in json.dumps(c.get("metadata", {}).get("mystnb", {}))
-                  for nb in NOTEBOOKS for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
+    figures = sum(
+        '"figure"' in json.dumps(c.get("metadata", {}).get("mystnb", {}))
+        for nb in NOTEBOOKS
+        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    )
     assert len(set(re.findall(r"Fig\. (\d+\.\d+):", text))) == figures
-    images = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True,
-                            check=True).stdout.splitlines()[2:]
+    images = subprocess.run(
+        ["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert len(images) >= figures
     # every table() with a caption is a numbered table: none is left as plain text
     assert len(set(re.findall(r"Table (\d+\.\d+):", text))) >= 20
@@ -149,8 +163,10 @@ def test_provenance_markdown_names_files_and_places(tiny):
 
     findings = load_table("findings", tiny.descriptor)
     md = table(findings[["finding_id"]], None, findings)._repr_markdown_()
-    assert md.endswith("**Data:** findings\\.csv (CSV, with a verbatim quote for every row)\\\n"
-                       "**Sources:**\\\ncase\\: Case presentation")
+    assert md.endswith(
+        "**Data:** findings\\.csv (CSV, with a verbatim quote for every row)\\\n"
+        "**Sources:**\\\ncase\\: Case presentation"
+    )
 
 
 def test_column_widths_keep_short_columns_and_whole_words():

@@ -11,9 +11,9 @@ from scipy.stats import beta
 from netbook.stats import (
     count_reading,
     exact_ci,
+    k_of_n,
     percent,
     percent_change,
-    k_of_n,
     read_count,
     with_rate_ci,
 )

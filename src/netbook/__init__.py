@@ -8,6 +8,7 @@ The one entry point most readers need is :func:`load_table`::
 It returns a typed DataFrame that passed the table's schema and the provenance
 rules, or raises :class:`TableError` naming the file, row, column and rule.
 """
+
 __all__ = [
     "TableError",
     "extracted_values",

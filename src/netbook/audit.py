@@ -34,6 +34,7 @@ Kinds of check (column ``kind``):
 it, so a recomputed value agrees when it is within half a unit of the last printed
 digit. For percentages, half up and half to even are both accepted.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -41,16 +42,26 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from itertools import product
 
 import pandas as pd
 
-KINDS = ("rate of n", "percentage of n", "arms of a total", "counts and percentages",
-         "parts and total", "overall within subgroups", "months between dates")
+KINDS = (
+    "rate of n",
+    "percentage of n",
+    "arms of a total",
+    "counts and percentages",
+    "parts and total",
+    "overall within subgroups",
+    "months between dates",
+)
 
-WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
 MAX_N = 5000  # the largest n searched for "counts and percentages"
 
 
@@ -61,6 +72,7 @@ class AuditError(ValueError):
 @dataclass(frozen=True)
 class Printed:
     """A number as printed: its value, its decimals, whether it is a percentage."""
+
     text: str
     value: float
     decimals: int
@@ -68,7 +80,7 @@ class Printed:
 
     @property
     def half_unit(self) -> float:
-        return 0.5 * 10 ** -self.decimals
+        return 0.5 * 10**-self.decimals
 
 
 def parse_number(text: str) -> Printed:
@@ -161,8 +173,11 @@ def _arms(row) -> Result:
     pcts = [parse_number(t) for t in row["operands"]]
     if len(pcts) != 2:
         raise AuditError("'arms of a total' handles two arms")
-    splits = [(a, total - a) for a in range(1, total)
-              if possible_counts(pcts[0], a) and possible_counts(pcts[1], total - a)]
+    splits = [
+        (a, total - a)
+        for a in range(1, total)
+        if possible_counts(pcts[0], a) and possible_counts(pcts[1], total - a)
+    ]
     if splits:
         shown = "; ".join(f"{a} + {b}" for a, b in splits[:4]) + (" ..." if len(splits) > 4 else "")
         return Result(f"arm sizes that allow both: {shown}", "possible", False)
@@ -177,8 +192,11 @@ def _parts(row) -> Result:
     if total.percent or any(p.percent for p in parts):
         tolerance = sum(p.half_unit for p in parts) + total.half_unit
         ok = abs(value - total.value) <= tolerance + 1e-9
-        return Result(text + "%" * (not text.endswith("%")),
-                      "agrees within rounding" if ok else "disagrees beyond rounding", not ok)
+        return Result(
+            text + "%" * (not text.endswith("%")),
+            "agrees within rounding" if ok else "disagrees beyond rounding",
+            not ok,
+        )
     ok = math.isclose(value, total.value)
     return Result(text, "agrees" if ok else "disagrees", not ok)
 
@@ -207,7 +225,7 @@ def _months(row) -> Result:
 
 def _counts_and_percentages(df: pd.DataFrame) -> dict[str, Result]:
     out = {}
-    for group, rows in df.groupby("group", sort=True):
+    for _group, rows in df.groupby("group", sort=True):
         sets = {}
         for _, row in rows.iterrows():
             count = int(parse_number(row["operands"][0]).value)
@@ -215,14 +233,22 @@ def _counts_and_percentages(df: pd.DataFrame) -> dict[str, Result]:
         common = set.intersection(*sets.values())
         for check_id, ns in sets.items():
             text = f"n in {_set_text(ns)}; common to the group: {_set_text(common) if common else 'none'}"
-            out[check_id] = (Result(text, "possible with a common n", False) if common else
-                             Result(text, "no common n for the group", True))
+            out[check_id] = (
+                Result(text, "possible with a common n", False)
+                if common
+                else Result(text, "no common n for the group", True)
+            )
     return out
 
 
-CHECKS = {"rate of n": _rate, "percentage of n": _grim, "arms of a total": _arms,
-          "parts and total": _parts, "overall within subgroups": _within,
-          "months between dates": _months}
+CHECKS = {
+    "rate of n": _rate,
+    "percentage of n": _grim,
+    "arms of a total": _arms,
+    "parts and total": _parts,
+    "overall within subgroups": _within,
+    "months between dates": _months,
+}
 
 
 def run(checks: pd.DataFrame) -> pd.DataFrame:
@@ -237,10 +263,21 @@ def run(checks: pd.DataFrame) -> pd.DataFrame:
         try:
             res = grouped[row["check_id"]] if kind == "counts and percentages" else CHECKS[kind](row)
         except (AuditError, KeyError, ValueError) as exc:
-            raise AuditError(f"printed_arithmetic.csv, row {index + 2}, check {row['check_id']!r}: {exc}") from exc
-        records.append({"check_id": row["check_id"], "source_id": row["source_id"], "kind": kind,
-                        "statement": row["statement"], "printed": row["printed"],
-                        "recomputed": res.recomputed, "result": res.result, "flagged": res.flagged})
+            raise AuditError(
+                f"printed_arithmetic.csv, row {index + 2}, check {row['check_id']!r}: {exc}"
+            ) from exc
+        records.append(
+            {
+                "check_id": row["check_id"],
+                "source_id": row["source_id"],
+                "kind": kind,
+                "statement": row["statement"],
+                "printed": row["printed"],
+                "recomputed": res.recomputed,
+                "result": res.result,
+                "flagged": res.flagged,
+            }
+        )
     columns = ["check_id", "source_id", "kind", "statement", "printed", "recomputed", "result", "flagged"]
     return pd.DataFrame.from_records(records, columns=columns).sort_values("check_id").reset_index(drop=True)
 
@@ -261,8 +298,10 @@ def operand_problems(checks: pd.DataFrame) -> list[str]:
         where = f"printed_arithmetic.csv, row {index + 2}, column 'operands'"
         extra = row["operand_quote"] if isinstance(row["operand_quote"], str) else ""
         if extra and " ".join(extra.split()) not in coverage.normalised_text(row["source_id"]):
-            problems.append(f"printed_arithmetic.csv, row {index + 2}, column 'operand_quote': "
-                            f"not in the source {row['source_id']}")
+            problems.append(
+                f"printed_arithmetic.csv, row {index + 2}, column 'operand_quote': "
+                f"not in the source {row['source_id']}"
+            )
         for operand in row["operands"]:
             if not (_tokens_present(operand, row["quote"]) or (extra and _tokens_present(operand, extra))):
                 problems.append(f"{where}: {operand!r} is printed neither in the quote nor in operand_quote")
@@ -271,8 +310,10 @@ def operand_problems(checks: pd.DataFrame) -> list[str]:
             value = row[column] if isinstance(row[column], str) else ""
             for part in filter(None, (p.strip() for p in value.split(";"))):
                 if not _tokens_present(part, row["quote"]):
-                    problems.append(f"printed_arithmetic.csv, row {index + 2}, column '{column}': "
-                                    f"{part!r} is not printed in the quote")
+                    problems.append(
+                        f"printed_arithmetic.csv, row {index + 2}, column '{column}': "
+                        f"{part!r} is not printed in the quote"
+                    )
     return problems
 
 
@@ -284,8 +325,11 @@ def summary(results: pd.DataFrame) -> dict[str, int]:
         glue("audit_checks", numbers["checks"], display=False)
         glue("audit_flagged", numbers["flagged"], display=False)
     """
-    out = {"checks": len(results), "flagged": int(results["flagged"].sum()),
-           "sources": int(results["source_id"].nunique())}
+    out = {
+        "checks": len(results),
+        "flagged": int(results["flagged"].sum()),
+        "sources": int(results["source_id"].nunique()),
+    }
     return out
 
 
@@ -316,5 +360,7 @@ def html_flag(check_id: str, results: pd.DataFrame, page: str = "source_texts.ht
     row = results.loc[results["check_id"] == check_id].iloc[0]
     if not row["flagged"]:
         return ""
-    return (f' <a class="audit-flag" href="{page}#audit-{html.escape(check_id)}" '
-            f'title="{html.escape(row["recomputed"])}">⚠ {html.escape(row["result"])}</a>')
+    return (
+        f' <a class="audit-flag" href="{page}#audit-{html.escape(check_id)}" '
+        f'title="{html.escape(row["recomputed"])}">⚠ {html.escape(row["result"])}</a>'
+    )

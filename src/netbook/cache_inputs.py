@@ -16,6 +16,7 @@ requirements.txt and the netbook package itself (its subpackages included: a cha
 companion module in ``netbook.chapters`` is code the chapter runs).
 Table names must be string literals so this stays exact; anything else is an error.
 """
+
 from __future__ import annotations
 
 import ast
@@ -40,9 +41,11 @@ class InputsError(ValueError):
 def _code_cells(nb_path: Path) -> list[str]:
     nb = nbformat.read(nb_path, as_version=4)
     # IPython magics are not Python; they never load tables, so blank them out.
-    return ["\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                      for line in c.source.splitlines())
-            for c in nb.cells if c.cell_type == "code"]
+    return [
+        "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in c.source.splitlines())
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
 
 
 LOADERS = {"load_table", "load_all_tables"}
@@ -61,14 +64,19 @@ def loader_calls(source: str, filename: str = "<code>"):
 def tables_read(nb_path: Path) -> list[str]:
     """Names of the tables a notebook loads, from its ``load_table`` calls."""
     names = set()
-    calls = ((cell, called, node) for cell, source in enumerate(_code_cells(nb_path), start=1)
-             for called, node in loader_calls(source, str(nb_path)))
+    calls = (
+        (cell, called, node)
+        for cell, source in enumerate(_code_cells(nb_path), start=1)
+        for called, node in loader_calls(source, str(nb_path))
+    )
     for cell, called, node in calls:
         if called == "load_table":
             arg = node.args[0] if node.args else None
             if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                raise InputsError(f"{nb_path.name}, code cell {cell}, line {node.lineno}: load_table needs a literal "
-                                  "table name so the build knows which data the chapter reads")
+                raise InputsError(
+                    f"{nb_path.name}, code cell {cell}, line {node.lineno}: load_table needs a literal "
+                    "table name so the build knows which data the chapter reads"
+                )
             names.add(arg.value)
         elif called == "load_all_tables":
             names.add(ALL_TABLES)
@@ -112,8 +120,9 @@ def digest(nb_path: Path, package: Path = paths.DATAPACKAGE) -> str:
     return h.hexdigest()
 
 
-def refresh(notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE,
-            package: Path = paths.DATAPACKAGE) -> list[Path]:
+def refresh(
+    notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE, package: Path = paths.DATAPACKAGE
+) -> list[Path]:
     """Drop cache records of notebooks whose inputs changed; return those notebooks."""
     from jupyter_cache import get_cache
 

@@ -24,6 +24,7 @@ numeric sentence of the copy is matched (:func:`twin_of`) to the clean sentence 
 prints the same numbers and reads most alike, and takes that sentence's status; a copy
 sentence with no twin (page headers, for example) must be quoted or set aside itself.
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import pandas as pd
 
@@ -41,15 +42,11 @@ from netbook.provenance import normalise_whitespace
 
 #: The closed vocabulary of reasons for setting a numeric sentence aside.
 REASONS = {
-    "background outside the book's scope":
-        "general background (epidemiology, history, mechanisms, other diseases) that the "
-        "book does not tabulate",
-    "repeats a quoted sentence":
-        "states again a number that another sentence of the same source states and a table quotes",
-    "dates or identifiers only":
-        "its only numbers are dates, addresses, page numbers, DOIs, trial or drug identifiers",
-    "not extracted yet":
-        "a clinical statement the book should hold in a table but does not yet",
+    "background outside the book's scope": "general background (epidemiology, history, mechanisms, other diseases) that the "
+    "book does not tabulate",
+    "repeats a quoted sentence": "states again a number that another sentence of the same source states and a table quotes",
+    "dates or identifiers only": "its only numbers are dates, addresses, page numbers, DOIs, trial or drug identifiers",
+    "not extracted yet": "a clinical statement the book should hold in a table but does not yet",
 }
 
 #: The twin relation: a duplicate extraction and the source its sentences are covered by.
@@ -61,8 +58,31 @@ BODY_ENDS = {
     "lasalvia2016": "\nREFERENCES\n",
 }
 
-ABBREVIATIONS = {"vs", "al", "e.g", "i.e", "eg", "ie", "dr", "fig", "figs", "no", "nos", "cf",
-                 "approx", "resp", "prof", "jr", "mr", "mrs", "st", "ca", "ref", "refs", "vol"}
+ABBREVIATIONS = {
+    "vs",
+    "al",
+    "e.g",
+    "i.e",
+    "eg",
+    "ie",
+    "dr",
+    "fig",
+    "figs",
+    "no",
+    "nos",
+    "cf",
+    "approx",
+    "resp",
+    "prof",
+    "jr",
+    "mr",
+    "mrs",
+    "st",
+    "ca",
+    "ref",
+    "refs",
+    "vol",
+}
 
 # A citation marker: ^[12], ^[1–3], ^{a,*}, or (in the raw PDF) [12] / [14,27].
 _CITATION = re.compile(r"\^?\[\d+(?:\s*[-–,]\s*\d+)*\]|\^\{[^}]*\}")
@@ -79,7 +99,8 @@ _NUMBER = re.compile(
     rf"(?=(?:mg|kg|g|h|d|x|mo)?(?![{_LETTER}\d_]))(?!-[A-Z])(?!-(?:hydro|fluoro))"
     r"|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
     r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety|hundred|thousand|dozen|half)\b))")
+    r"|eighty|ninety|hundred|thousand|dozen|half)\b))"
+)
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?:\^?\[[^\]]*\])?(?=\s+[^\s])")
 
 
@@ -104,7 +125,7 @@ def _ends_sentence(text: str, end: int) -> bool:
     stop = text.rfind(".", 0, end)
     before = text[:end]
     word = re.search(r"([\w.]+)[.][\"'”’)\]]*(?:\^?\[[^\]]*\])?$", before)
-    if word and text[stop:stop + 1] == ".":
+    if word and text[stop : stop + 1] == ".":
         token = word.group(1).casefold()
         if token in ABBREVIATIONS or token.rstrip(".") in ABBREVIATIONS:
             return False
@@ -139,8 +160,10 @@ _ENDS_PUNCTUATED = re.compile(r"[.!?:][\"'”’)\]]*(?:\^?\[[^\]]*\])?$")
 
 
 # Page furniture: licence lines, page headers and numbers, DOIs, journal web addresses.
-_FURNITURE = re.compile(r"^(?:This is an open access|For reprints|How to cite|Received:|Access this article"
-                        r"|Quick Response|Website:|DOI:|www\.|10\.\d{4,}/|Özdirik et al\. Medicine|\d+$|http)")
+_FURNITURE = re.compile(
+    r"^(?:This is an open access|For reprints|How to cite|Received:|Access this article"
+    r"|Quick Response|Website:|DOI:|www\.|10\.\d{4,}/|Özdirik et al\. Medicine|\d+$|http)"
+)
 
 
 def _blocks(text: str) -> list[str]:
@@ -150,8 +173,8 @@ def _blocks(text: str) -> list[str]:
     raw: list[str] = []
     for para in re.split(r"\n\s*\n", text):
         lines = para.splitlines()
-        if lines and all(l.lstrip().startswith("|") for l in lines if l.strip()):
-            raw += [l for l in lines if l.strip() and not re.fullmatch(r"[\s|:-]+", l)]
+        if lines and all(line.lstrip().startswith("|") for line in lines if line.strip()):
+            raw += [line for line in lines if line.strip() and not re.fullmatch(r"[\s|:-]+", line)]
             continue
         current: list[str] = []
         for line in lines:
@@ -165,11 +188,16 @@ def _blocks(text: str) -> list[str]:
     for para in (normalise_whitespace(p) for p in raw):
         if not para:
             continue
-        if (blocks and not blocks[-1].startswith("|") and not para.startswith("|")
-                and (para[0].islower() or para[0] == "(")
-                and not _ENDS_PUNCTUATED.search(blocks[-1])
-                and not _is_heading(blocks[-1]) and not _FURNITURE.match(blocks[-1])
-                and not _FURNITURE.match(para)):
+        if (
+            blocks
+            and not blocks[-1].startswith("|")
+            and not para.startswith("|")
+            and (para[0].islower() or para[0] == "(")
+            and not _ENDS_PUNCTUATED.search(blocks[-1])
+            and not _is_heading(blocks[-1])
+            and not _FURNITURE.match(blocks[-1])
+            and not _FURNITURE.match(para)
+        ):
             blocks[-1] = f"{blocks[-1]} {para}"
         else:
             blocks.append(para)
@@ -197,8 +225,11 @@ def _heading_title(block: str) -> str:
 MARKERS = [
     (re.compile(r"^Figure (\d+)\."), "Figure {0} legend", "block"),
     (re.compile(r"^Table (\d+)\b"), "Table {0}", "table"),
-    (re.compile(r"^(Introduction|Patients concerns and diagnosis|Interventions|Outcomes|Conclusion):"),
-     "Abstract, {0}", "label"),
+    (
+        re.compile(r"^(Introduction|Patients concerns and diagnosis|Interventions|Outcomes|Conclusion):"),
+        "Abstract, {0}",
+        "label",
+    ),
     (re.compile(r"^(BACKGROUND|METHODS|RESULTS|CONCLUSION):"), "Abstract, {0}", "label"),
     (re.compile(r"^(?:Abbreviations|Keywords):"), "Front matter", "label"),
     (re.compile(r"^Original language"), "Portal record", "rest"),
@@ -252,13 +283,13 @@ def _locators(blocks: list[str], source_id: str) -> list[str]:
 @dataclass(frozen=True)
 class Sentence:
     source_id: str
-    number: int          # 1-based position in the source's body
-    text: str            # verbatim, whitespace normalised
-    section: str         # the heading above it ("Abstract" before the first heading)
-    start: int           # offsets in the whitespace-normalised source text
+    number: int  # 1-based position in the source's body
+    text: str  # verbatim, whitespace normalised
+    section: str  # the heading above it ("Abstract" before the first heading)
+    start: int  # offsets in the whitespace-normalised source text
     end: int
     numbers: tuple[str, ...] = field(default=())
-    block: int = 0       # the paragraph (or table row) it belongs to
+    block: int = 0  # the paragraph (or table row) it belongs to
     in_body: bool = True  # False for the entries of the reference list (not covered)
 
     @property
@@ -278,7 +309,7 @@ def source_files() -> dict[str, str]:
         return {row["source_id"]: row["file"] for row in csv.DictReader(f)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalised_text(source_id: str) -> str:
     return normalise_whitespace((paths.SOURCES / source_files()[source_id]).read_text(encoding="utf-8"))
 
@@ -287,11 +318,11 @@ def body(text: str, source_id: str) -> str:
     """The text without its reference list."""
     marker = BODY_ENDS.get(source_id)
     if marker and marker in text:
-        return text[:text.index(marker)]
+        return text[: text.index(marker)]
     return text
 
 
-@lru_cache(maxsize=None)
+@cache
 def sentences(source_id: str) -> tuple[Sentence, ...]:
     """Every sentence of a source's body, in order, located in the normalised text."""
     raw = (paths.SOURCES / source_files()[source_id]).read_text(encoding="utf-8")
@@ -308,31 +339,44 @@ def sentences_of(text: str, source_id: str, normalised: str | None = None) -> li
             if start < 0:
                 raise ValueError(f"{source_id}: sentence not found in the text: {piece[:60]!r}")
             cursor = start + len(piece)
-            out.append(Sentence(source_id, len(out) + 1, piece, locator, start, cursor,
-                                tuple(printed_numbers(piece)), number))
+            out.append(
+                Sentence(
+                    source_id,
+                    len(out) + 1,
+                    piece,
+                    locator,
+                    start,
+                    cursor,
+                    tuple(printed_numbers(piece)),
+                    number,
+                )
+            )
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference_entries(source_id: str) -> tuple[Sentence, ...]:
     """The reference list, one unit per entry (line), located in the normalised text;
     shown in the reading view so that rows quoting it can link there, never covered."""
     raw = (paths.SOURCES / source_files()[source_id]).read_text(encoding="utf-8")
-    tail = raw[len(body(raw, source_id)):]
+    tail = raw[len(body(raw, source_id)) :]
     if not tail:
         return ()
     normalised = normalised_text(source_id)
     cursor = sentences(source_id)[-1].end if sentences(source_id) else 0
     out = []
-    for line in (normalise_whitespace(l) for l in tail.splitlines()):
+    for line in (normalise_whitespace(raw_line) for raw_line in tail.splitlines()):
         if not line:
             continue
         start = normalised.find(line, cursor)
         if start < 0:
             raise ValueError(f"{source_id}: reference line not found: {line[:60]!r}")
         cursor = start + len(line)
-        out.append(Sentence(source_id, len(out) + 1, line, "Reference list", start, cursor, (),
-                            len(out), in_body=False))
+        out.append(
+            Sentence(
+                source_id, len(out) + 1, line, "Reference list", start, cursor, (), len(out), in_body=False
+            )
+        )
     return tuple(out)
 
 
@@ -380,9 +424,11 @@ def number_spans(sentence: Sentence) -> list[tuple[int, int]]:
     text = _ENUMERATOR.sub(lambda m: " " * len(m.group(0)), text)
     head = _HEADING_NUMBER.match(text)
     if head:
-        text = " " * head.end() + text[head.end():]
-    return [(sentence.start + m.start(), sentence.start + m.start() + len(m.group(0).rstrip(".,")))
-            for m in _number_matches(text)]
+        text = " " * head.end() + text[head.end() :]
+    return [
+        (sentence.start + m.start(), sentence.start + m.start() + len(m.group(0).rstrip(".,")))
+        for m in _number_matches(text)
+    ]
 
 
 def quotes_sentence(spans: list[tuple[int, int]], sentence: Sentence) -> bool:
@@ -403,8 +449,15 @@ def quoting_rows(tables: dict[str, pd.DataFrame], exclude: tuple[str, ...] = EDI
         if name in exclude or "quote" not in df:
             continue
         for index, row in df.iterrows():
-            records.append({"table": name, "row": index + 2, "source_id": row["source_id"],
-                            "locator": row["locator"], "quote": row["quote"]})
+            records.append(
+                {
+                    "table": name,
+                    "row": index + 2,
+                    "source_id": row["source_id"],
+                    "locator": row["locator"],
+                    "quote": row["quote"],
+                }
+            )
     return pd.DataFrame.from_records(records, columns=["table", "row", "source_id", "locator", "quote"])
 
 
@@ -425,8 +478,7 @@ def twin_of(sentence: Sentence, candidates: tuple[Sentence, ...], cutoff: float 
             continue
         other_key = _fold(other.text)
         contained = (key and key in other_key) or (len(other_key) >= 20 and other_key in key)
-        ratio = (1.0 if contained else
-                 difflib.SequenceMatcher(None, key, other_key, autojunk=False).ratio())
+        ratio = 1.0 if contained else difflib.SequenceMatcher(None, key, other_key, autojunk=False).ratio()
         if ratio > best_ratio:
             best, best_ratio = other, ratio
     return best
@@ -440,9 +492,9 @@ def _spaced_units(sentence: Sentence) -> set[str]:
 @dataclass
 class Status:
     sentence: Sentence
-    quoted_by: list[tuple[str, int]]           # (table, row)
-    set_aside: dict | None                     # the set-aside row, if any
-    twin: Sentence | None = None               # for a duplicate extraction
+    quoted_by: list[tuple[str, int]]  # (table, row)
+    set_aside: dict | None  # the set-aside row, if any
+    twin: Sentence | None = None  # for a duplicate extraction
 
     @property
     def state(self) -> str:
@@ -465,17 +517,22 @@ def statuses(source_id: str, rows: pd.DataFrame, set_aside: pd.DataFrame) -> lis
     """The coverage status of every sentence of a source (numeric or not)."""
     normalised = normalised_text(source_id)
     own = rows[rows["source_id"] == source_id]
-    spans = [(table, row, quote_spans(quote, normalised))
-             for table, row, quote in own[["table", "row", "quote"]].itertuples(index=False)]
-    aside = {set_aside_key(s, q): r for s, q, r in
-             zip(set_aside["source_id"], set_aside["quote"], set_aside.to_dict("records"))}
+    spans = [
+        (table, row, quote_spans(quote, normalised))
+        for table, row, quote in own[["table", "row", "quote"]].itertuples(index=False)
+    ]
+    aside = {
+        set_aside_key(s, q): r
+        for s, q, r in zip(set_aside["source_id"], set_aside["quote"], set_aside.to_dict("records"))
+    }
     twin_source = TWINS.get(source_id)
-    twin_status = ({s.sentence: s for s in statuses(twin_source, rows, set_aside)}
-                   if twin_source else {})
+    twin_status = {s.sentence: s for s in statuses(twin_source, rows, set_aside)} if twin_source else {}
     clean = tuple(twin_status)
     out = []
     for sentence in sentences(source_id):
-        quoted = [(table, row) for table, row, sp in spans if sentence.numeric and quotes_sentence(sp, sentence)]
+        quoted = [
+            (table, row) for table, row, sp in spans if sentence.numeric and quotes_sentence(sp, sentence)
+        ]
         status = Status(sentence, quoted, aside.get(set_aside_key(source_id, sentence.text)))
         if twin_source and sentence.numeric and not quoted and status.set_aside is None:
             twin = twin_of(sentence, clean)
@@ -491,11 +548,16 @@ def summary(all_statuses: dict[str, list[Status]]) -> pd.DataFrame:
     records = []
     for source_id, sts in sorted(all_statuses.items()):
         numeric = [s for s in sts if s.sentence.numeric]
-        record = {"source": source_id, "sentences": len(sts), "numeric sentences": len(numeric),
-                  "quoted": sum(s.state == "quoted" for s in numeric)}
+        record = {
+            "source": source_id,
+            "sentences": len(sts),
+            "numeric sentences": len(numeric),
+            "quoted": sum(s.state == "quoted" for s in numeric),
+        }
         for reason in sorted(REASONS):
-            record[f"set aside: {reason}"] = sum(s.state == "set aside" and s.reason == reason
-                                                 for s in numeric)
+            record[f"set aside: {reason}"] = sum(
+                s.state == "set aside" and s.reason == reason for s in numeric
+            )
         record["uncovered"] = sum(s.state == "uncovered" for s in numeric)
         records.append(record)
     return pd.DataFrame.from_records(records)

@@ -15,9 +15,9 @@ An unknown value never passes and never fails. Criteria are combined per criteri
 
 This encodes what a review text says; it is descriptive, not a clinical decision rule.
 """
+
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -89,6 +89,7 @@ def parse_threshold(threshold: Any, value_type: str, comparison: str) -> Any:
 @dataclass(frozen=True)
 class Interval:
     """A value printed as a range, e.g. Ki-67 "10% to 15%"."""
+
     low: float
     high: float
 
@@ -207,7 +208,7 @@ def combine_rows(evaluated: pd.DataFrame) -> str:
 
 
 def parse_number_or_range(text: str) -> float | Interval:
-    """"63" -> 63.0; "10 to 15" or "10-15" -> Interval(10, 15). Anything else is an error."""
+    """ "63" -> 63.0; "10 to 15" or "10-15" -> Interval(10, 15). Anything else is an error."""
     text = " ".join(str(text).split())
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)", text)
     if match:

@@ -3,6 +3,7 @@
 A case report prints "08/2016", a table stores ``2016-08``: both become a
 ``pandas.Period`` (freq M), and intervals are whole calendar months.
 """
+
 from __future__ import annotations
 
 import re

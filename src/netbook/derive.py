@@ -5,6 +5,7 @@
 function from the source texts alone; ``tests/test_derive.py`` regenerates every one and
 fails on any difference from the committed file. Never edit a derived CSV by hand.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,6 +22,7 @@ from netbook.texts import source_text
 def _reference_list(source_id: str):
     def make(sources: pd.DataFrame) -> pd.DataFrame:
         return reference_table(source_text(sources, source_id), source_id, "References")
+
     return make
 
 
@@ -47,10 +49,16 @@ def derived_texts(package: Path = paths.DATAPACKAGE) -> dict[Path, str]:
     from netbook.tables import load_table, resources
 
     sources = load_table("sources", package)
-    listed = {r["name"]: package.parent / r["path"] for r in resources(package) if r.get("netbook:kind") == "derived"}
+    listed = {
+        r["name"]: package.parent / r["path"]
+        for r in resources(package)
+        if r.get("netbook:kind") == "derived"
+    }
     if set(listed) != set(DERIVED):
-        raise KeyError(f"derived tables in {package.name} {sorted(listed)} differ from those this "
-                       f"module makes {sorted(DERIVED)}")
+        raise KeyError(
+            f"derived tables in {package.name} {sorted(listed)} differ from those this "
+            f"module makes {sorted(DERIVED)}"
+        )
     return {listed[name]: to_csv_text(make(sources)) for name, make in sorted(DERIVED.items())}
 
 

@@ -13,6 +13,7 @@ Both also have a Markdown form, for the PDF: the LaTeX builder cannot use HTML, 
 myst-nb picks ``text/markdown`` over ``text/plain`` there (the HTML pages keep using
 ``text/html``, which comes first for the HTML builder).
 """
+
 from __future__ import annotations
 
 import html
@@ -54,7 +55,9 @@ def _reading_view_links(loaded: tuple[pd.DataFrame, ...]) -> dict[tuple[str, str
     for df in loaded:
         if "quote" not in df or "locator" not in df:
             continue
-        for source_id, locator, quote in df[["source_id", "locator", "quote"]].astype(str).itertuples(index=False):
+        for source_id, locator, quote in (
+            df[["source_id", "locator", "quote"]].astype(str).itertuples(index=False)
+        ):
             if source_id not in coverage.source_files():
                 continue
             spans = coverage.quote_spans(quote, coverage.normalised_text(source_id))
@@ -74,8 +77,10 @@ def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list
     for df in loaded:
         meta = df.attrs.get("netbook")
         if not meta:
-            raise ValueError("provenance() needs DataFrames as returned by load_table "
-                             "(their attrs name the file); pass the loaded table itself")
+            raise ValueError(
+                "provenance() needs DataFrames as returned by load_table "
+                "(their attrs name the file); pass the loaded table itself"
+            )
         if meta.get("kind") == "editorial":
             continue  # listed apart: the book's judgement, not a quote of a source
         files.append(meta["path"])
@@ -83,15 +88,18 @@ def _provenance_parts(loaded: tuple[pd.DataFrame, ...]) -> tuple[list[str], list
             continue
         for source_id, locator in df[["source_id", "locator"]].astype(str).itertuples(index=False):
             places.setdefault(source_id, set()).add(locator)
-    return (sorted(dict.fromkeys(files)),
-            [f"{source}: {'; '.join(sorted(locators))}" for source, locators in sorted(places.items())])
+    return (
+        sorted(dict.fromkeys(files)),
+        [f"{source}: {'; '.join(sorted(locators))}" for source, locators in sorted(places.items())],
+    )
 
 
 class Provenance:
     def __init__(self, loaded: tuple[pd.DataFrame, ...]):
         self.files, self.places = _provenance_parts(loaded)
-        self.judgements = sorted({df.attrs["netbook"]["path"] for df in loaded
-                                  if df.attrs["netbook"].get("kind") == "editorial"})
+        self.judgements = sorted(
+            {df.attrs["netbook"]["path"] for df in loaded if df.attrs["netbook"].get("kind") == "editorial"}
+        )
         self.anchors = _reading_view_links(loaded)
 
     def _place_html(self, place: str) -> str:
@@ -99,20 +107,29 @@ class Provenance:
         linked = []
         for locator in locators.split("; "):
             anchor = self.anchors.get((source, locator))
-            linked.append(f'<a href="{READING_VIEW}#{html.escape(anchor)}" title="the quoted passage in the '
-                          f'source text">{html.escape(locator)}</a>' if anchor else html.escape(locator))
+            linked.append(
+                f'<a href="{READING_VIEW}#{html.escape(anchor)}" title="the quoted passage in the '
+                f'source text">{html.escape(locator)}</a>'
+                if anchor
+                else html.escape(locator)
+            )
         return f"{html.escape(source)}: " + "; ".join(linked)
 
     def _repr_html_(self) -> str:
         # chapters are one folder deep; the build publishes data/ at the site root
         lines = []
         if self.files:
-            lines.append("<strong>Data:</strong> " + ", ".join(self._link(f) for f in self.files)
-                         + " (CSV, with a verbatim quote for every row)")
+            lines.append(
+                "<strong>Data:</strong> "
+                + ", ".join(self._link(f) for f in self.files)
+                + " (CSV, with a verbatim quote for every row)"
+            )
         if self.judgements:
-            lines.append("<strong>The book's judgement:</strong> "
-                         + ", ".join(self._link(f) for f in self.judgements)
-                         + " (CSV, with the rationale for every row)")
+            lines.append(
+                "<strong>The book's judgement:</strong> "
+                + ", ".join(self._link(f) for f in self.judgements)
+                + " (CSV, with the rationale for every row)"
+            )
         if self.files:
             places = "<br>".join(self._place_html(p) for p in self.places) or "the sources table itself"
             lines.append(f"<strong>Sources:</strong><br>{places}")
@@ -125,12 +142,17 @@ class Provenance:
     def _repr_markdown_(self) -> str:
         lines = []
         if self.files:
-            lines.append("**Data:** " + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.files)
-                         + " (CSV, with a verbatim quote for every row)")
+            lines.append(
+                "**Data:** "
+                + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.files)
+                + " (CSV, with a verbatim quote for every row)"
+            )
         if self.judgements:
-            lines.append("**The book's judgement:** "
-                         + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.judgements)
-                         + " (CSV, with the rationale for every row)")
+            lines.append(
+                "**The book's judgement:** "
+                + ", ".join(_markdown_text(PurePosixPath(f).name) for f in self.judgements)
+                + " (CSV, with the rationale for every row)"
+            )
         if self.files:
             places = "\\\n".join(_markdown_text(p) for p in self.places) or "the sources table itself"
             lines.append(f"**Sources:**\\\n{places}")
@@ -159,8 +181,7 @@ class Table:
         self.note = Provenance(loaded) if loaded else None
 
     def _repr_html_(self) -> str:
-        body = self.df.to_html(index=False, na_rep="—", border=0, classes="netbook-table",
-                               escape=True)
+        body = self.df.to_html(index=False, na_rep="—", border=0, classes="netbook-table", escape=True)
         if self.caption:
             body = body.replace(">\n", f">\n<caption>{html.escape(self.caption)}</caption>\n", 1)
         return body + (self.note._repr_html_() if self.note else "")
@@ -186,7 +207,7 @@ def table(df: pd.DataFrame, caption: str | None = None, *loaded: pd.DataFrame) -
     return Table(df.reset_index(drop=True), caption, loaded)
 
 
-def markdown_table(df: pd.DataFrame) -> "MarkdownTable":
+def markdown_table(df: pd.DataFrame) -> MarkdownTable:
     """A table rendered by the book as Markdown, so the book's search indexes its text."""
     return MarkdownTable(df.reset_index(drop=True))
 
@@ -204,8 +225,9 @@ class MarkdownTable:
     def _repr_markdown_(self) -> str:
         header = "| " + " | ".join(self.df.columns) + " |"
         rule = "|" + "---|" * len(self.df.columns)
-        rows = ["| " + " | ".join(self._cell(v) for v in row) + " |"
-                for row in self.df.itertuples(index=False)]
+        rows = [
+            "| " + " | ".join(self._cell(v) for v in row) + " |" for row in self.df.itertuples(index=False)
+        ]
         return "\n".join([header, rule, *rows])
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@
 chapter). Unlike ``jupyter execute``, it records no per-cell timing metadata, so a
 re-run that changes no output changes no byte of the notebook.
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,13 @@ def execute(path: Path, timeout: int = 300) -> None:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # timestamps left by other runners
         cell.metadata.pop("execution", None)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
     nbformat.write(nb, path)
 
 

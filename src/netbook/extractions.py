@@ -6,6 +6,7 @@ one by one (:func:`quantities`, :func:`compare_quantities`), letter-O/digit-0 lo
 (:func:`lookalike_tokens`) and spelling (:func:`word_differences`) too. Nothing here
 knows a value of any source: every number comes from the texts.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,10 @@ def _prepare(text: str) -> str:
     return re.sub(_MICRO + r"\s+(?=[A-Za-z])", _MICRO, text)
 
 
-_UNIT = (r"%|[" + _MICRO + r"m]?g/\s?\d*\s?[A-Za-z]+\b|[" + _MICRO + r"m]?g\b|kg\b"
-         r"|x/(?:day|d)\b|days?\b|d\b|weeks?\b|wk\b|months?\b|-year-old\b")
+_UNIT = (
+    r"%|[" + _MICRO + r"m]?g/\s?\d*\s?[A-Za-z]+\b|[" + _MICRO + r"m]?g\b|kg\b"
+    r"|x/(?:day|d)\b|days?\b|d\b|weeks?\b|wk\b|months?\b|-year-old\b"
+)
 _QUANTITY = re.compile(r"(?<![\w.,/-])(-?\d+(?:[.,]\d+)*)\s?(" + _UNIT + r")")
 
 
@@ -59,8 +62,11 @@ class Quantity:
 
     @property
     def printed(self) -> str:
-        return f"{self.number} {self.unit}" if self.unit[0].isalpha() or self.unit[0] == _MICRO \
+        return (
+            f"{self.number} {self.unit}"
+            if self.unit[0].isalpha() or self.unit[0] == _MICRO
             else f"{self.number}{self.unit}"
+        )
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -98,30 +104,54 @@ def compare_quantities(clean: str, raw: str) -> pd.DataFrame:
         if key[1].startswith(_MICRO) and raw_key in count_r and raw_key not in count_c:
             paired[key] = raw_key
     for key, raw_key in paired.items():
-        rows.append(dict(number=key[0], clean=printed_c[key], raw=printed_r[raw_key],
-                         n_clean=count_c[key], n_raw=count_r[raw_key], finding="µ rendered as m",
-                         book_reading=printed_c[key],
-                         why="The raw PDF extraction renders µ as 'm' (as it renders α as 'a'); "
-                             "the clean extraction prints the µ."))
+        rows.append(
+            dict(
+                number=key[0],
+                clean=printed_c[key],
+                raw=printed_r[raw_key],
+                n_clean=count_c[key],
+                n_raw=count_r[raw_key],
+                finding="µ rendered as m",
+                book_reading=printed_c[key],
+                why="The raw PDF extraction renders µ as 'm' (as it renders α as 'a'); "
+                "the clean extraction prints the µ.",
+            )
+        )
     done = set(paired) | set(paired.values())
     for key in sorted((set(count_c) | set(count_r)) - done):
         number, unit = key
         n_c, n_r = count_c.get(key, 0), count_r.get(key, 0)
         if unit.startswith("mg") and n_c and n_r:
-            rows.append(dict(number=number, clean=printed_c[key], raw=printed_r[key], n_clean=n_c,
-                             n_raw=n_r, finding="mg in both; raw cannot tell mg from µg",
-                             book_reading=printed_c[key],
-                             why="Both print mg; since the raw extraction renders µ as 'm', only the "
-                                 "clean extraction's 'mg' is evidence for milligrams. Kept as printed."))
+            rows.append(
+                dict(
+                    number=number,
+                    clean=printed_c[key],
+                    raw=printed_r[key],
+                    n_clean=n_c,
+                    n_raw=n_r,
+                    finding="mg in both; raw cannot tell mg from µg",
+                    book_reading=printed_c[key],
+                    why="Both print mg; since the raw extraction renders µ as 'm', only the "
+                    "clean extraction's 'mg' is evidence for milligrams. Kept as printed.",
+                )
+            )
             continue
         if n_c == n_r:
             continue
-        finding = ("only in clean" if n_r == 0 else "only in raw" if n_c == 0 else "count differs")
-        rows.append(dict(number=number, clean=printed_c.get(key, ""), raw=printed_r.get(key, ""),
-                         n_clean=n_c, n_raw=n_r, finding=finding,
-                         book_reading=printed_c.get(key, printed_r.get(key, "")),
-                         why="Layout: the texts hold the same sentences in different places "
-                             "(front matter, figure legends); not a disagreement about a value."))
+        finding = "only in clean" if n_r == 0 else "only in raw" if n_c == 0 else "count differs"
+        rows.append(
+            dict(
+                number=number,
+                clean=printed_c.get(key, ""),
+                raw=printed_r.get(key, ""),
+                n_clean=n_c,
+                n_raw=n_r,
+                finding=finding,
+                book_reading=printed_c.get(key, printed_r.get(key, "")),
+                why="Layout: the texts hold the same sentences in different places "
+                "(front matter, figure legends); not a disagreement about a value.",
+            )
+        )
     columns = ["number", "clean", "raw", "n_clean", "n_raw", "finding", "book_reading", "why"]
     df = pd.DataFrame(rows, columns=columns)
     return df.sort_values(["finding", "clean", "number"], kind="stable").reset_index(drop=True)
@@ -141,8 +171,7 @@ def compare_alpha(clean: str, raw: str) -> pd.DataFrame:
         fixed = normalise_raw_pdf(form)
         # the clean text may put a space before α and needs no letter after it
         pattern = re.escape(fixed[:-1].rstrip()) + r"\s?\u03b1(?![A-Za-z])"
-        rows.append(dict(raw_form=form, n_raw=n, normalised=fixed,
-                         n_clean=len(re.findall(pattern, clean_n))))
+        rows.append(dict(raw_form=form, n_raw=n, normalised=fixed, n_clean=len(re.findall(pattern, clean_n))))
     return pd.DataFrame(rows, columns=["raw_form", "n_raw", "normalised", "n_clean"])
 
 
@@ -179,15 +208,17 @@ def _dehyphenate(text: str, clean: str) -> str:
         if "\n" in space:
             return f"{left}-{right}" if f"{left}-{right}".lower() in clean_lower else left + right
         return left + right if (left + right).lower() in vocabulary else m.group(0)
+
     return re.sub(r"([^\W\d_]+)-(\s+)([a-z]+)", join, text)
 
 
 def _words(text: str, min_length: int) -> Counter:
-    return Counter(w.lower() for w in re.findall(r"[^\W\d_]{%d,}" % min_length, text))
+    return Counter(w.lower() for w in re.findall(rf"[^\W\d_]{{{min_length},}}", text))
 
 
-def word_differences(clean: str, raw: str, start: str, end: str, min_length: int = 6,
-                     footer: re.Pattern | None = None) -> pd.DataFrame:
+def word_differences(
+    clean: str, raw: str, start: str, end: str, min_length: int = 6, footer: re.Pattern | None = None
+) -> pd.DataFrame:
     """Words spelled differently in the two extractions, between ``start`` and ``end``.
 
     The raw text is de-hyphenated at line breaks where the joined word occurs in the clean
@@ -199,7 +230,7 @@ def word_differences(clean: str, raw: str, start: str, end: str, min_length: int
 
     def body(text: str) -> str:
         a = text.index(start)
-        return text[a:text.index(end, a)]
+        return text[a : text.index(end, a)]
 
     clean_body = body(clean)
     raw_body = body(raw) if footer is None else footer.sub("", body(raw))

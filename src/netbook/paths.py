@@ -1,4 +1,5 @@
 """Where things live. Every other module and chapter takes its paths from here."""
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
 """One look for every figure: headless, colour-blind safe, readable at page width."""
+
 from __future__ import annotations
 
 import sys
@@ -27,8 +28,10 @@ PALETTE = {
     "reddish purple": "#CC79A7",
     "grey": "#7F7F7F",
 }
-CYCLE = [PALETTE[k] for k in ("blue", "orange", "bluish green", "vermillion",
-                              "reddish purple", "sky blue", "yellow", "grey")]
+CYCLE = [
+    PALETTE[k]
+    for k in ("blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue", "yellow", "grey")
+]
 
 STYLE = {
     "figure.dpi": 100,
@@ -56,8 +59,10 @@ def new_figure(width: float = 8.0, height: float = 4.5, **subplots_kwargs):
     wider than ``MAX_WIDTH`` and its text stays readable at page width.
     """
     if width > MAX_WIDTH:
-        raise ValueError(f"figure width {width} in exceeds {MAX_WIDTH} in; text would be "
-                         "unreadably small at page width (wrap long labels instead)")
+        raise ValueError(
+            f"figure width {width} in exceeds {MAX_WIDTH} in; text would be "
+            "unreadably small at page width (wrap long labels instead)"
+        )
     plt.rcParams.update(STYLE)
     subplots_kwargs.setdefault("layout", "constrained")
     return plt.subplots(figsize=(width, height), **subplots_kwargs)
@@ -68,8 +73,9 @@ def wrap(labels, width: int = 34) -> list[str]:
     return [textwrap.fill(str(label), width) for label in labels]
 
 
-def interval_rows(ax, rows, labels, colours, markers=None, rate: str = "rate",
-                  low: str = "ci_low", high: str = "ci_high") -> None:
+def interval_rows(
+    ax, rows, labels, colours, markers=None, rate: str = "rate", low: str = "ci_low", high: str = "ci_high"
+) -> None:
     """A forest plot on ``ax``: one row per entry of ``rows`` (top to bottom), its
     interval as a line (none where the bounds are missing) and its point estimate as a
     marker, proportions drawn as per cent. ``labels``, ``colours`` and ``markers``
@@ -79,8 +85,15 @@ def interval_rows(ax, rows, labels, colours, markers=None, rate: str = "rate",
     for y, row in rows.iterrows():
         if not is_missing(row[low]):
             ax.plot([100 * row[low], 100 * row[high]], [y, y], color=colours[y], linewidth=2.5)
-        ax.plot(100 * row[rate], y, marker=markers[y], markersize=9, color=colours[y],
-                markeredgecolor="black", linestyle="none")
+        ax.plot(
+            100 * row[rate],
+            y,
+            marker=markers[y],
+            markersize=9,
+            color=colours[y],
+            markeredgecolor="black",
+            linestyle="none",
+        )
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels)
     ax.invert_yaxis()

@@ -8,17 +8,14 @@
 These functions only answer questions; :mod:`netbook.tables` turns a "no" into an
 error that names the file, row and column.
 """
+
 from __future__ import annotations
 
 import calendar
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-
-import pandas as pd
-
-from netbook import paths
 
 # A number as printed: digits, optionally with thousands commas and a decimal part.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -29,7 +26,7 @@ def normalise_whitespace(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normalised_source(path: Path) -> str:
     return normalise_whitespace(path.read_text(encoding="utf-8"))
 

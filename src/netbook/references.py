@@ -17,6 +17,7 @@ a year one off, an abbreviated journal) for a human to check rather than accepti
 ``data/derived/`` (``python -m netbook.derive`` regenerates them); :func:`shared_references`
 and :func:`same_author_other_paper` compare two loaded reference tables.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -90,14 +91,20 @@ def _split_lines(lines: list[str]) -> list[dict]:
         bracketed = _BRACKETED.match(line)
         numbered = bracketed or _NUMBERED.match(line)
         if numbered:
-            entries.append({"printed": int(numbered.group(1)), "parts": [numbered.group(2).strip()],
-                            "source": [line.strip()]})
+            entries.append(
+                {
+                    "printed": int(numbered.group(1)),
+                    "parts": [numbered.group(2).strip()],
+                    "source": [line.strip()],
+                }
+            )
             continue
         bullet = _BULLET.match(line)
         text = bullet.group(1).strip() if bullet else line.strip()
         previous = entries[-1] if entries else None
         continues = previous is not None and (
-            not _complete(" ".join(previous["parts"])) or text[:1].islower())
+            not _complete(" ".join(previous["parts"])) or text[:1].islower()
+        )
         if continues:
             previous["parts"].append(text)
             previous["source"].append(line.strip())
@@ -112,7 +119,7 @@ def reference_lines(text: str) -> list[str]:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if _HEADING.match(line):
-            return lines[i + 1:]
+            return lines[i + 1 :]
     return lines
 
 
@@ -168,10 +175,20 @@ def parse_reference_list(text: str) -> list[Reference]:
         if entry.get("wrapped"):
             notes.append("wrapped over more than one line")
         author = first_author(raw)
-        references.append(Reference(
-            number=number, number_printed=printed, first_author=author, surname=surname(author),
-            year=year_of(raw), journal=journal_of(raw), raw=raw, doi=doi_of(raw),
-            source_text=" ".join(" ".join(entry["source"]).split()), notes=notes))
+        references.append(
+            Reference(
+                number=number,
+                number_printed=printed,
+                first_author=author,
+                surname=surname(author),
+                year=year_of(raw),
+                journal=journal_of(raw),
+                raw=raw,
+                doi=doi_of(raw),
+                source_text=" ".join(" ".join(entry["source"]).split()),
+                notes=notes,
+            )
+        )
         expected = number + 1
     return references
 
@@ -187,6 +204,7 @@ def references_frame(references: list[Reference]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- matching
+
 
 def name_key(name: str) -> str:
     """Accents, case, spaces and punctuation dropped: "Böhmig" and "Bohmig" share a key."""
@@ -217,8 +235,9 @@ NEAR = "near miss"
 NONE = "no match"
 
 
-def compare_references(a: Reference, b: Reference, name_cutoff: float = 0.8,
-                       year_tolerance: int = 1) -> tuple[str, list[str]]:
+def compare_references(
+    a: Reference, b: Reference, name_cutoff: float = 0.8, year_tolerance: int = 1
+) -> tuple[str, list[str]]:
     """(status, differences) for one pair: exact, near miss or no match.
 
     Exact: same surname key, same year and same journal key (and not two different
@@ -267,21 +286,39 @@ def match_references(list_a: list[Reference], list_b: list[Reference], **cutoffs
             elif status == NEAR:
                 near.append((b, diffs))
         chosen, status = (exact, EXACT) if exact else ((near, NEAR) if near else ([], NONE))
-        rows.append({
-            "number_a": a.number, "first_author_a": a.first_author, "year_a": a.year, "journal_a": a.journal,
-            "status": status,
-            "numbers_b": [b.number for b, _ in chosen],
-            "differences": "; ".join(sorted({d for _, ds in chosen for d in ds})),
-        })
-    return pd.DataFrame(rows, columns=["number_a", "first_author_a", "year_a", "journal_a",
-                                       "status", "numbers_b", "differences"])
+        rows.append(
+            {
+                "number_a": a.number,
+                "first_author_a": a.first_author,
+                "year_a": a.year,
+                "journal_a": a.journal,
+                "status": status,
+                "numbers_b": [b.number for b, _ in chosen],
+                "differences": "; ".join(sorted({d for _, ds in chosen for d in ds})),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["number_a", "first_author_a", "year_a", "journal_a", "status", "numbers_b", "differences"],
+    )
 
 
 # ------------------------------------------------- reference-list tables
 
 
-REFERENCE_COLUMNS = ["number", "number_printed", "first_author", "year", "journal", "doi", "raw",
-                     "parse_notes", "source_id", "locator", "quote"]
+REFERENCE_COLUMNS = [
+    "number",
+    "number_printed",
+    "first_author",
+    "year",
+    "journal",
+    "doi",
+    "raw",
+    "parse_notes",
+    "source_id",
+    "locator",
+    "quote",
+]
 
 
 def reference_table(text: str, source_id: str, locator: str = "References") -> pd.DataFrame:
@@ -299,11 +336,19 @@ def references_from_table(df: pd.DataFrame) -> list[Reference]:
     refs = []
     for r in df.sort_values("number").itertuples(index=False):
         author = str(r.first_author) if not is_missing(r.first_author) else first_author(str(r.raw))
-        refs.append(Reference(
-            number=int(r.number), number_printed=bool(r.number_printed), first_author=author,
-            surname=surname(author), year=None if is_missing(r.year) else int(r.year),
-            journal="" if is_missing(r.journal) else str(r.journal), raw=str(r.raw),
-            source_text=str(r.quote), doi="" if is_missing(r.doi) else str(r.doi)))
+        refs.append(
+            Reference(
+                number=int(r.number),
+                number_printed=bool(r.number_printed),
+                first_author=author,
+                surname=surname(author),
+                year=None if is_missing(r.year) else int(r.year),
+                journal="" if is_missing(r.journal) else str(r.journal),
+                raw=str(r.raw),
+                source_text=str(r.quote),
+                doi="" if is_missing(r.doi) else str(r.doi),
+            )
+        )
     return refs
 
 
@@ -320,8 +365,16 @@ def shared_references(list_a: pd.DataFrame, list_b: pd.DataFrame) -> pd.DataFram
     for m in matched[matched["status"] == "exact"].itertuples(index=False):
         for number_b in m.numbers_b:
             ref = by_number[m.number_a]
-            rows.append(dict(number_a=m.number_a, number_b=number_b, first_author=ref.first_author,
-                             year=ref.year, journal=ref.journal, entry_a=ref.raw))
+            rows.append(
+                dict(
+                    number_a=m.number_a,
+                    number_b=number_b,
+                    first_author=ref.first_author,
+                    year=ref.year,
+                    journal=ref.journal,
+                    entry_a=ref.raw,
+                )
+            )
     return pd.DataFrame(rows, columns=["number_a", "number_b", "first_author", "year", "journal", "entry_a"])
 
 
@@ -338,7 +391,19 @@ def same_author_other_paper(list_a: pd.DataFrame, list_b: pd.DataFrame) -> pd.Da
             status, _ = compare_references(ra, rb)
             if status == "exact":
                 continue
-            rows.append(dict(surname=ra.surname, number_a=ra.number, year_a=ra.year, journal_a=ra.journal,
-                             number_b=rb.number, year_b=rb.year, journal_b=rb.journal, status=status))
-    return pd.DataFrame(rows, columns=["surname", "number_a", "year_a", "journal_a", "number_b",
-                                       "year_b", "journal_b", "status"])
+            rows.append(
+                dict(
+                    surname=ra.surname,
+                    number_a=ra.number,
+                    year_a=ra.year,
+                    journal_a=ra.journal,
+                    number_b=rb.number,
+                    year_b=rb.year,
+                    journal_b=rb.journal,
+                    status=status,
+                )
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["surname", "number_a", "year_a", "journal_a", "number_b", "year_b", "journal_b", "status"],
+    )

@@ -10,6 +10,7 @@ stay inside [0, 1], which matters for counts of 0 or n in series of a few patien
 :func:`read_count` reads a count the way the extraction tables record it in
 ``count_as_printed`` ("Seventeen", "two", "the third patient", "neither ... nor").
 """
+
 from __future__ import annotations
 
 import numbers
@@ -56,8 +57,9 @@ def exact_ci(k, n, confidence: float = 0.95) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
-def with_rate_ci(df: pd.DataFrame, k: str = "k", n: str = "n", confidence: float = 0.95,
-                 missing: str = "raise") -> pd.DataFrame:
+def with_rate_ci(
+    df: pd.DataFrame, k: str = "k", n: str = "n", confidence: float = 0.95, missing: str = "raise"
+) -> pd.DataFrame:
     """A copy of ``df`` with columns ``rate`` (k/n), ``ci_low`` and ``ci_high``.
 
     ``k`` and ``n`` name the columns holding the counts. Every row is validated as in
@@ -99,13 +101,52 @@ def percent_change(before: float, after: float) -> tuple[float, float]:
     return after - before, (after - before) / before * 100
 
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-          "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
-          "seventeen", "eighteen", "nineteen"]
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-         "seventy": 70, "eighty": 80, "ninety": 90}
-_ORDINALS = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
-             "ninth", "tenth", "last", "remaining"}
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINALS = {
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "last",
+    "remaining",
+}
 _NEGATIONS = {"neither", "none", "no"}
 
 
@@ -177,5 +218,6 @@ def k_of_n(k, n, confidence: float = 0.95, digits: int = 1) -> str:
     k, n = _check(k, n)
     low, high = exact_ci(k, n, confidence)
     level = f"{100 * confidence:g}%"
-    return (f"{k} of {n} ({percent(k / n, digits)}; {level} CI "
-            f"{percent(low, digits)} to {percent(high, digits)})")
+    return (
+        f"{k} of {n} ({percent(k / n, digits)}; {level} CI {percent(low, digits)} to {percent(high, digits)})"
+    )

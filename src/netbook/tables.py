@@ -34,6 +34,7 @@ Inputs refused before any other check: an empty file, a header without rows, and
 number field holding ``NaN`` or ``inf`` (Frictionless reads both as numbers, so the
 value would vanish and every provenance rule would pass).
 """
+
 from __future__ import annotations
 
 import csv
@@ -110,8 +111,9 @@ def resources(package: Path | None = None) -> list[dict]:
 def list_tables(package: Path | None = None, kinds: tuple[str, ...] = QUOTED_KINDS) -> list[str]:
     """Names of the tables of these kinds (default: every table whose rows quote a
     source); the sources table is never listed."""
-    return sorted(r["name"] for r in resources(package)
-                  if r["name"] != SOURCES_TABLE and r.get("netbook:kind") in kinds)
+    return sorted(
+        r["name"] for r in resources(package) if r["name"] != SOURCES_TABLE and r.get("netbook:kind") in kinds
+    )
 
 
 def _resource(name: str, package_path: Path, descriptor: dict) -> dict:
@@ -119,8 +121,17 @@ def _resource(name: str, package_path: Path, descriptor: dict) -> dict:
         if resource.get("name") == name:
             return resource
     known = ", ".join(sorted(r.get("name", "?") for r in descriptor.get("resources", [])))
-    raise TableError([Problem(_display(package_path), None, None, "known-table",
-                              f"no table named {name!r}; known tables: {known}")])
+    raise TableError(
+        [
+            Problem(
+                _display(package_path),
+                None,
+                None,
+                "known-table",
+                f"no table named {name!r}; known tables: {known}",
+            )
+        ]
+    )
 
 
 def _schema(resource: dict, base: Path) -> dict:
@@ -147,31 +158,58 @@ def _check_csv_syntax(path: Path, schema: dict) -> list[Problem]:
     expected = [f["name"] for f in schema["fields"]]
     for column in expected:
         if column not in header:
-            problems.append(Problem(file, 1, column, "missing-column",
-                                    "the schema declares this column but the header lacks it"))
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    column,
+                    "missing-column",
+                    "the schema declares this column but the header lacks it",
+                )
+            )
     for column in header:
         if column not in expected:
-            problems.append(Problem(file, 1, column, "unknown-column",
-                                    "the header has a column the schema does not declare"))
+            problems.append(
+                Problem(
+                    file, 1, column, "unknown-column", "the header has a column the schema does not declare"
+                )
+            )
     if not problems and header != expected:
-        problems.append(Problem(file, 1, None, "column-order",
-                                f"columns must be in schema order: {expected}"))
+        problems.append(
+            Problem(file, 1, None, "column-order", f"columns must be in schema order: {expected}")
+        )
     if len(rows) == 1:
         problems.append(Problem(file, None, None, "has-rows", "the file has a header but no rows"))
     numeric = {f["name"] for f in schema["fields"] if f.get("type") in ("number", "integer")}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            problems.append(Problem(file, number, None, "cell-count",
-                                    f"{len(row)} cells where the header has {len(header)}"))
+            problems.append(
+                Problem(
+                    file, number, None, "cell-count", f"{len(row)} cells where the header has {len(header)}"
+                )
+            )
             continue
         for column, cell in zip(header, row):
             if cell and not cell.strip():
-                problems.append(Problem(file, number, column, "blank-cell",
-                                        "a cell of only spaces would read as empty; leave it empty"))
+                problems.append(
+                    Problem(
+                        file,
+                        number,
+                        column,
+                        "blank-cell",
+                        "a cell of only spaces would read as empty; leave it empty",
+                    )
+                )
             elif column in numeric and _NOT_FINITE.fullmatch(cell.strip()):
-                problems.append(Problem(file, number, column, "finite-number",
-                                        f"{cell!r} is not a printed value; leave the cell empty "
-                                        "if the source states none"))
+                problems.append(
+                    Problem(
+                        file,
+                        number,
+                        column,
+                        "finite-number",
+                        f"{cell!r} is not a printed value; leave the cell empty if the source states none",
+                    )
+                )
     return problems
 
 
@@ -200,8 +238,11 @@ def _frictionless_problems(name: str, package_path: Path, file: str, schema: dic
     for task in report.tasks:
         for error in task.errors:
             column = getattr(error, "field_name", None) or _key_columns(schema, error.type)
-            problems.append(Problem(file, getattr(error, "row_number", None), column,
-                                    error.type, error.note or error.message))
+            problems.append(
+                Problem(
+                    file, getattr(error, "row_number", None), column, error.type, error.note or error.message
+                )
+            )
     for error in report.errors:
         problems.append(Problem(file, None, None, error.type, error.message))
     return problems
@@ -239,14 +280,22 @@ def _source_files(package_path: Path, descriptor: dict) -> dict[str, Path]:
     return {row.source_id: source_dir / row.file for row in table.itertuples()}
 
 
-def _provenance_problems(df: pd.DataFrame, schema: dict, file: str,
-                         source_files: dict[str, Path]) -> list[Problem]:
+def _provenance_problems(
+    df: pd.DataFrame, schema: dict, file: str, source_files: dict[str, Path]
+) -> list[Problem]:
     problems = []
     names = [f["name"] for f in schema["fields"]]
     for column in PROVENANCE_FIELDS:
         if column not in names:
-            problems.append(Problem(file, None, column, "provenance-columns",
-                                    "every extracted table needs source_id, locator and quote"))
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    column,
+                    "provenance-columns",
+                    "every extracted table needs source_id, locator and quote",
+                )
+            )
     if problems:
         return problems
     value_fields = [f for f in schema["fields"] if f.get("netbook:role") == "value"]
@@ -255,13 +304,27 @@ def _provenance_problems(df: pd.DataFrame, schema: dict, file: str,
         quote = row["quote"]
         source = source_files.get(row["source_id"])
         if source is None or not source.exists():
-            problems.append(Problem(file, number, "source_id", "source-exists",
-                                    f"no source text for source_id {row['source_id']!r}"))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    "source_id",
+                    "source-exists",
+                    f"no source text for source_id {row['source_id']!r}",
+                )
+            )
             continue
         if not provenance.quote_in_text(quote, source):
-            problems.append(Problem(file, number, "quote", "quote-in-source",
-                                    f"the quote does not occur in {source.name} "
-                                    f"(only whitespace is normalised): {quote[:80]!r}"))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    "quote",
+                    "quote-in-source",
+                    f"the quote does not occur in {source.name} "
+                    f"(only whitespace is normalised): {quote[:80]!r}",
+                )
+            )
             continue
         for field in value_fields:
             problems += _value_problems(row, field, quote, file, number)
@@ -271,10 +334,16 @@ def _provenance_problems(df: pd.DataFrame, schema: dict, file: str,
 def _editorial_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
     """An editorial table states a judgement, so every row gives its reason."""
     if "rationale" not in [f["name"] for f in schema["fields"]]:
-        return [Problem(file, None, "rationale", "rationale-column",
-                        "every editorial table needs a rationale column")]
-    return [Problem(file, index + 2, "rationale", "rationale-given", "the row gives no rationale")
-            for index, value in df["rationale"].items() if is_missing(value)]
+        return [
+            Problem(
+                file, None, "rationale", "rationale-column", "every editorial table needs a rationale column"
+            )
+        ]
+    return [
+        Problem(file, index + 2, "rationale", "rationale-given", "the row gives no rationale")
+        for index, value in df["rationale"].items()
+        if is_missing(value)
+    ]
 
 
 def _as_text(value) -> str:
@@ -293,22 +362,39 @@ def _value_problems(row: pd.Series, field: dict, quote: str, file: str, number: 
     kind = field.get("type", "string")
     if kind == "yearmonth":
         if not provenance.yearmonth_in_quote(value.year, value.month, quote):
-            return [Problem(file, number, col, "date-in-quote",
-                            f"{value} is not printed in the quote in any of the forms "
-                            f"{provenance.yearmonth_forms(value.year, value.month)[:2]} ...")]
+            return [
+                Problem(
+                    file,
+                    number,
+                    col,
+                    "date-in-quote",
+                    f"{value} is not printed in the quote in any of the forms "
+                    f"{provenance.yearmonth_forms(value.year, value.month)[:2]} ...",
+                )
+            ]
         return []
     text = _as_text(float(value) if kind == "number" else value)
-    problems = [Problem(file, number, col, "number-in-quote",
-                        f"{token} (from value {text!r}) does not occur in the quote")
-                for token in provenance.missing_numbers(text, quote)]
+    problems = [
+        Problem(
+            file, number, col, "number-in-quote", f"{token} (from value {text!r}) does not occur in the quote"
+        )
+        for token in provenance.missing_numbers(text, quote)
+    ]
     unit_field = field.get("netbook:unitField")
     if unit_field:
         unit = row[unit_field]
         # A row of an all-string table comes out of iterrows() with NaN, not pd.NA, for
         # an empty cell: only a non-empty string is a unit to look for.
         if isinstance(unit, str) and unit.strip() and not provenance.unit_in_quote(unit, quote):
-            problems.append(Problem(file, number, unit_field, "unit-in-quote",
-                                    f"the unit {unit!r} of {col} does not occur in the quote"))
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    unit_field,
+                    "unit-in-quote",
+                    f"the unit {unit!r} of {col} does not occur in the quote",
+                )
+            )
     return problems
 
 
@@ -330,9 +416,17 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
     if name != SOURCES_TABLE:
         kind = resource.get("netbook:kind")
         if kind not in KINDS:
-            raise TableError([Problem(_display(package_path), None, None, "table-kind",
-                                      f"resource {name!r} needs \"netbook:kind\" set to one of {KINDS}, "
-                                      f"found {kind!r}")])
+            raise TableError(
+                [
+                    Problem(
+                        _display(package_path),
+                        None,
+                        None,
+                        "table-kind",
+                        f'resource {name!r} needs "netbook:kind" set to one of {KINDS}, found {kind!r}',
+                    )
+                ]
+            )
         if kind == "editorial":
             problems = _editorial_problems(df, schema, file)
         else:
@@ -368,9 +462,20 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 if is_missing(value):
                     continue
                 text = _as_text(value)
-                records.append({"table": name, "row": index + 2, "field": field, "value": text,
-                                "source_id": df.at[index, "source_id"],
-                                "locator": df.at[index, "locator"], "quote": df.at[index, "quote"]})
+                records.append(
+                    {
+                        "table": name,
+                        "row": index + 2,
+                        "field": field,
+                        "value": text,
+                        "source_id": df.at[index, "source_id"],
+                        "locator": df.at[index, "locator"],
+                        "quote": df.at[index, "quote"],
+                    }
+                )
     columns = ["table", "row", "field", "value", "source_id", "locator", "quote"]
-    return pd.DataFrame.from_records(records, columns=columns).sort_values(
-        ["table", "row", "field"], kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame.from_records(records, columns=columns)
+        .sort_values(["table", "row", "field"], kind="stable")
+        .reset_index(drop=True)
+    )

@@ -6,6 +6,7 @@ first, so headings stay apart; abbreviations such as "e.g." and "et al." do not 
 sentence); :func:`citing_sentences` keeps those whose citation markers (^[14],
 ^[14,27], ^[63-65]) include a reference number.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ def source_text(sources: pd.DataFrame, source_id: str) -> str:
 
 def figure_legend(text: str, number: int) -> str:
     """The legend paragraph 'Figure <number>. ...' of a text, whitespace collapsed."""
-    match = re.search(r"(?m)^Figure %d\.(.+?)(?:\n\s*\n|\Z)" % number, text, re.S)
+    match = re.search(rf"(?m)^Figure {number}\.(.+?)(?:\n\s*\n|\Z)", text, re.S)
     if match is None:
         raise KeyError(f"no legend of Figure {number}")
     return " ".join(f"Figure {number}.{match.group(1)}".split())
@@ -47,10 +48,10 @@ def sentences(text: str) -> list[str]:
         paragraph = normalise_whitespace(paragraph)
         start = 0
         for end in re.finditer(r"[.!?](?:\^\[[^\]]*\])?(?=\s+[A-Z0-9\"“(])", paragraph):
-            last_word = paragraph[start:end.start() + 1].rsplit(" ", 1)[-1]
+            last_word = paragraph[start : end.start() + 1].rsplit(" ", 1)[-1]
             if last_word in _ABBREVIATIONS:
                 continue
-            found.append(paragraph[start:end.end()].strip())
+            found.append(paragraph[start : end.end()].strip())
             start = end.end()
         if paragraph[start:].strip():
             found.append(paragraph[start:].strip())

@@ -3,6 +3,7 @@
 A CSV cell becomes None, ``pd.NA``, NaN or NaT depending on its column's dtype; a list
 column holds ``[]``; a patient record may hold ``""``. All of these mean "not stated".
 """
+
 from __future__ import annotations
 
 import math

@@ -1,10 +1,10 @@
 """The companion module of the hepatic chapter, and the chapter's reader-facing layout."""
+
 from __future__ import annotations
 
 import json
 import re
 
-import pandas as pd
 import pytest
 
 from netbook import load_table, paths
@@ -14,10 +14,28 @@ NOTEBOOK = paths.CHAPTERS / "hepatic_metastases.ipynb"
 
 
 def _row(**kw):
-    base = dict(result_id="x", study="S", option_id="o", arm="A", arm_role="single group", endpoint="ORR",
-                population="p", value=None, value_low=None, value_high=None, unit="%", value_qualifier=None,
-                events=None, events_words=None, time_point=None, time_point_words=None, time_point_number=None,
-                time_unit=None, p_value=None, quote="")
+    base = dict(
+        result_id="x",
+        study="S",
+        option_id="o",
+        arm="A",
+        arm_role="single group",
+        endpoint="ORR",
+        population="p",
+        value=None,
+        value_low=None,
+        value_high=None,
+        unit="%",
+        value_qualifier=None,
+        events=None,
+        events_words=None,
+        time_point=None,
+        time_point_words=None,
+        time_point_number=None,
+        time_unit=None,
+        p_value=None,
+        quote="",
+    )
     base.update(kw)
     return base
 
@@ -25,8 +43,16 @@ def _row(**kw):
 @pytest.fixture(scope="module")
 def data():
     L = load_table
-    return hm.HepaticData(L("management_options"), L("trial_outcomes"), L("trial_characteristics"), L("harms"),
-                          L("review_conclusions"), L("selection_criteria"), L("criteria_groups"), load_table("sources"))
+    return hm.HepaticData(
+        L("management_options"),
+        L("trial_outcomes"),
+        L("trial_characteristics"),
+        L("harms"),
+        L("review_conclusions"),
+        L("selection_criteria"),
+        L("criteria_groups"),
+        load_table("sources"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +61,7 @@ def notebook():
 
 
 # ------------------------------------------------------------------ values
+
 
 def test_printed_number_keeps_the_printed_digits():
     assert hm.printed_number(11.0, "(11.0 vs. 4.6 months)") == "11.0"
@@ -52,8 +79,10 @@ def test_show_value_keeps_every_printed_form():
 
 
 def test_show_time_gives_numbers_and_keeps_words():
-    assert hm.show_time(_row(time_point_number=5, time_point_words="five", time_unit="year")) == \
-        'at 5 years (printed "five")'
+    assert (
+        hm.show_time(_row(time_point_number=5, time_point_words="five", time_unit="year"))
+        == 'at 5 years (printed "five")'
+    )
     assert hm.show_time(_row(time_point_number=1, time_unit="year")) == "at 1 year"
     assert hm.show_time(_row()) == ""
 
@@ -64,22 +93,36 @@ def test_count_of_reads_words_with_the_shared_reader():
     assert hm.count_of(_row()) is None
 
 
-@pytest.mark.parametrize("a, b, expected", [
-    (dict(value=11.0, unit="months", quote="11.0"), dict(value=4.6, unit="months", quote="4.6"), (6.4, "+6.4 months")),
-    (dict(value=46, quote="46%"), dict(value=66, quote="66%"), (-20.0, "-20 percentage points")),
-    (dict(value=16.4, unit="months", quote="16.4"), dict(value=11.3, unit="months", quote="11.3"), (5.1, "+5.1 months")),
-])
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        (
+            dict(value=11.0, unit="months", quote="11.0"),
+            dict(value=4.6, unit="months", quote="4.6"),
+            (6.4, "+6.4 months"),
+        ),
+        (dict(value=46, quote="46%"), dict(value=66, quote="66%"), (-20.0, "-20 percentage points")),
+        (
+            dict(value=16.4, unit="months", quote="16.4"),
+            dict(value=11.3, unit="months", quote="11.3"),
+            (5.1, "+5.1 months"),
+        ),
+    ],
+)
 def test_difference_is_treatment_minus_comparator(a, b, expected):
     assert hm.difference(_row(**a), _row(**b)) == expected
 
 
-@pytest.mark.parametrize("a, b, reason", [
-    (dict(value_qualifier="not reached"), dict(value=18, unit="months", quote="18"), "not reached"),
-    (dict(value=75, value_qualifier="about", quote="75"), dict(value=5, quote="5"), "about"),
-    (dict(value_low=20, value_high=35, quote="20-35"), dict(value=5, quote="5"), "no single value"),
-    (dict(value=13, unit="deaths", quote="13"), dict(value=22, unit="deaths", quote="22"), "arm sizes"),
-    (dict(value=13, unit="months", quote="13"), dict(value=22, quote="22"), "units differ"),
-])
+@pytest.mark.parametrize(
+    "a, b, reason",
+    [
+        (dict(value_qualifier="not reached"), dict(value=18, unit="months", quote="18"), "not reached"),
+        (dict(value=75, value_qualifier="about", quote="75"), dict(value=5, quote="5"), "about"),
+        (dict(value_low=20, value_high=35, quote="20-35"), dict(value=5, quote="5"), "no single value"),
+        (dict(value=13, unit="deaths", quote="13"), dict(value=22, unit="deaths", quote="22"), "arm sizes"),
+        (dict(value=13, unit="months", quote="13"), dict(value=22, quote="22"), "units differ"),
+    ],
+)
 def test_difference_is_not_computed_from_what_is_not_printed(a, b, reason):
     value, text = hm.difference(_row(**a), _row(**b))
     assert value is None and reason in text
@@ -89,8 +132,12 @@ def test_comparisons_show_a_randomised_pair_once_and_both_non_randomised_sides(d
     comp = hm.comparisons(data.outcomes)
     assert "tt02-radiant3-pfs-placebo" not in set(comp["result_id"])  # folded into its experimental arm
     pitt = comp[comp["study"] == "Pitt"]
-    assert len(pitt) == 4 and set(pitt["difference_text"]) == {"+5 percentage points", "-5 percentage points",
-                                                               "+0.2 months", "-0.2 months"}
+    assert len(pitt) == 4 and set(pitt["difference_text"]) == {
+        "+5 percentage points",
+        "-5 percentage points",
+        "+0.2 months",
+        "-0.2 months",
+    }
     tace = hm.option_rows(comp, "tace")
     assert set(tace.loc[tace["study"] == "Pitt", "arm_option"]) == {"tace"}
     ssa = hm.option_rows(comp, "ssa")
@@ -99,10 +146,14 @@ def test_comparisons_show_a_randomised_pair_once_and_both_non_randomised_sides(d
 
 # ------------------------------------------------------------------ tables for readers
 
+
 def test_option_tables_read_on_a_phone(data):
     for option_id in data.options["option_id"]:
-        for df in (hm.studies_table(data, option_id), hm.results_table(data, option_id),
-                   hm.harms_table(data, option_id)):
+        for df in (
+            hm.studies_table(data, option_id),
+            hm.results_table(data, option_id),
+            hm.harms_table(data, option_id),
+        ):
             assert not any("_" in c for c in df.columns), df.columns  # names in words
             assert len(df.columns) <= 7
             for column in df.columns:
@@ -113,9 +164,15 @@ def test_option_tables_read_on_a_phone(data):
 def test_every_result_shows_its_design(data):
     for option_id in data.options["option_id"]:
         results = hm.results_table(data, option_id)
-        assert results["Design"].isin(
-            [d for d in hm.DESIGN_ORDER] + [f"{d} (derived from the reference list)" for d in hm.DESIGN_ORDER]
-            + [f"{d} (derived from the review's wording)" for d in hm.DESIGN_ORDER]).all()
+        assert (
+            results["Design"]
+            .isin(
+                [d for d in hm.DESIGN_ORDER]
+                + [f"{d} (derived from the reference list)" for d in hm.DESIGN_ORDER]
+                + [f"{d} (derived from the review's wording)" for d in hm.DESIGN_ORDER]
+            )
+            .all()
+        )
     orr = hm.orr_points(data)
     assert orr["design"].isin(hm.DESIGN_MARKER).all()
 
@@ -141,6 +198,7 @@ def test_every_criteria_set_has_a_name(data):
 
 # ------------------------------------------------------------------ the notebook's layout
 
+
 def _cells(notebook, kind):
     return [c for c in notebook["cells"] if c["cell_type"] == kind]
 
@@ -154,11 +212,12 @@ def test_key_points_come_before_the_first_section(notebook):
     text = "\n".join("".join(c["source"]) for c in _cells(notebook, "markdown"))
     first_section = text.index("\n## ")
     head = text[:first_section]
-    block = head[head.index("{admonition} Key points"):]
+    block = head[head.index("{admonition} Key points") :]
     items = re.findall(r"^- ", block, flags=re.M)
     assert 3 <= len(items) <= 6
-    assert not re.search(r"(?<![\w{`-])\d", re.sub(r"\{glue:text\}`[^`]*`", "", block.split(":class: tip", 1)[1])), \
-        "every number in the key points is glued"
+    assert not re.search(
+        r"(?<![\w{`-])\d", re.sub(r"\{glue:text\}`[^`]*`", "", block.split(":class: tip", 1)[1])
+    ), "every number in the key points is glued"
 
 
 def test_no_helper_definitions_or_word_tables_in_the_chapter(notebook):
@@ -173,8 +232,11 @@ def test_no_stray_expression_prints_a_plain_value(notebook):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 plain = "".join(output["data"].get("text/plain", ""))
-                assert "text/html" in output["data"] or "text/markdown" in output["data"] \
-                    or plain.startswith("Data:"), plain[:80]
+                assert (
+                    "text/html" in output["data"]
+                    or "text/markdown" in output["data"]
+                    or plain.startswith("Data:")
+                ), plain[:80]
 
 
 def test_interferon_prose_says_the_one_randomised_comparison_with_numbers(notebook):
@@ -186,6 +248,8 @@ def test_interferon_prose_says_the_one_randomised_comparison_with_numbers(notebo
 def test_readers_see_names_not_identifiers(notebook):
     text = "\n".join("".join(c["source"]) for c in _cells(notebook, "markdown"))
     prose = re.sub(r"`[^`]*`", "", text)
-    ids = set(load_table("management_options")["option_id"]) | set(load_table("selection_criteria")["criteria_set"])
+    ids = set(load_table("management_options")["option_id"]) | set(
+        load_table("selection_criteria")["criteria_set"]
+    )
     found = [i for i in ids if "_" in i and re.search(rf"\b{re.escape(i)}\b", prose)]
     assert not found, found

@@ -11,10 +11,12 @@ only applies them: :data:`READERS` turns a case value into the criteria vocabula
 named reader per kind of value, and a value no reader or vocabulary row knows is an
 error, so a new wording forces a decision instead of a guess.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +42,7 @@ def _yes_no(yes: tuple[str, ...], no: tuple[str, ...]) -> Callable[[Any], bool]:
         if _key(text) in no:
             return False
         raise ValueError(f"cannot read {text!r} as yes ({yes}) or no ({no})")
+
     return read
 
 
@@ -101,8 +104,9 @@ def _read(reader: str, printed: Any, vocabulary: pd.DataFrame) -> Any:
     return READERS[reader](printed)
 
 
-def case_criteria_record(tables: dict[str, pd.DataFrame], mapping: pd.DataFrame,
-                         vocabulary: pd.DataFrame) -> pd.DataFrame:
+def case_criteria_record(
+    tables: dict[str, pd.DataFrame], mapping: pd.DataFrame, vocabulary: pd.DataFrame
+) -> pd.DataFrame:
     """The case patient in the vocabulary of ``selection_criteria``, one row per mapping row.
 
     ``tables`` maps case table names (case_patient_record, case_clinical_findings,
@@ -114,18 +118,36 @@ def case_criteria_record(tables: dict[str, pd.DataFrame], mapping: pd.DataFrame,
     rows = []
     for rule in mapping.itertuples(index=False):
         if rule.reader == NOT_STATED:
-            rows.append(dict(variable=rule.variable, value=None, case_table=None, case_item=None,
-                             case_value=None, quote=None, reading=rule.rationale))
+            rows.append(
+                dict(
+                    variable=rule.variable,
+                    value=None,
+                    case_table=None,
+                    case_item=None,
+                    case_value=None,
+                    quote=None,
+                    reading=rule.rationale,
+                )
+            )
             continue
         row = _case_row(tables, rule.case_table, rule.case_item)
         printed = row[CASE_KEYS[rule.case_table][1]]
         if rule.case_table == "course_of_disease" and is_missing(printed):
             printed = row["description"]
-        rows.append(dict(variable=rule.variable, value=_read(rule.reader, printed, vocabulary),
-                         case_table=rule.case_table, case_item=rule.case_item, case_value=str(printed),
-                         quote=row["quote"], reading=rule.rationale))
-    return pd.DataFrame(rows, columns=["variable", "value", "case_table", "case_item", "case_value",
-                                       "quote", "reading"])
+        rows.append(
+            dict(
+                variable=rule.variable,
+                value=_read(rule.reader, printed, vocabulary),
+                case_table=rule.case_table,
+                case_item=rule.case_item,
+                case_value=str(printed),
+                quote=row["quote"],
+                reading=rule.rationale,
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["variable", "value", "case_table", "case_item", "case_value", "quote", "reading"]
+    )
 
 
 def record_as_mapping(record: pd.DataFrame) -> dict[str, Any]:
@@ -137,8 +159,9 @@ def unmapped_variables(criteria: pd.DataFrame, mapping: pd.DataFrame) -> list[st
     return sorted(set(criteria["variable"]) - set(mapping["variable"]))
 
 
-def case_options_beside_review(rejected: pd.DataFrame, options: pd.DataFrame,
-                               option_mapping: pd.DataFrame) -> pd.DataFrame:
+def case_options_beside_review(
+    rejected: pd.DataFrame, options: pd.DataFrame, option_mapping: pd.DataFrame
+) -> pd.DataFrame:
     """Each option the case report ruled out, with the review's criteria options and their
     ``allowed`` result (``options`` is :func:`netbook.criteria.per_option` output).
     Columns: case_option, decision, case_reason, review_option, review_result."""
@@ -150,11 +173,18 @@ def case_options_beside_review(rejected: pd.DataFrame, options: pd.DataFrame,
     rows = []
     for r in rejected.sort_values("option").itertuples(index=False):
         for target in targets_of[r.option] or [None]:
-            rows.append(dict(case_option=r.option, decision=r.decision, case_reason=r.reason,
-                             review_option=target or "—",
-                             review_result=allowed.get(target, "no criteria") if target else "no criteria"))
-    return pd.DataFrame(rows, columns=["case_option", "decision", "case_reason", "review_option",
-                                       "review_result"])
+            rows.append(
+                dict(
+                    case_option=r.option,
+                    decision=r.decision,
+                    case_reason=r.reason,
+                    review_option=target or "—",
+                    review_result=allowed.get(target, "no criteria") if target else "no criteria",
+                )
+            )
+    return pd.DataFrame(
+        rows, columns=["case_option", "decision", "case_reason", "review_option", "review_result"]
+    )
 
 
 def option_names(management_options: pd.DataFrame, criteria_groups: pd.DataFrame) -> dict[str, str]:

@@ -10,6 +10,7 @@
 
 Nothing here knows a value of the case: every number comes from the texts or the tables.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,16 @@ def parse_markdown_table1(text: str) -> pd.DataFrame:
             break
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         year, date_cell, therapy, staging = (cells + ["", "", "", ""])[:4]
-        rows.append(dict(row=len(rows) + 1, year=year, date_cell=date_cell,
-                         dates=re.findall(_DATE, date_cell), therapy=therapy, staging=staging))
+        rows.append(
+            dict(
+                row=len(rows) + 1,
+                year=year,
+                date_cell=date_cell,
+                dates=re.findall(_DATE, date_cell),
+                therapy=therapy,
+                staging=staging,
+            )
+        )
     return pd.DataFrame(rows, columns=["row", "year", "date_cell", "dates", "therapy", "staging"])
 
 
@@ -56,8 +65,9 @@ def parse_raw_table1(text: str) -> pd.DataFrame:
             continue
         match = re.match(r"(?:(\d{4}) )?(" + _DATE + r") ?(.*)$", line)
         if match:
-            rows.append(dict(line=len(rows) + 1, year=match.group(1) or "", date=match.group(2),
-                             text=match.group(3)))
+            rows.append(
+                dict(line=len(rows) + 1, year=match.group(1) or "", date=match.group(2), text=match.group(3))
+            )
         elif rows:
             rows[-1]["text"] += " " + line
     return pd.DataFrame(rows, columns=["line", "year", "date", "text"])
@@ -74,10 +84,20 @@ def align_table1(markdown: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
         for date in r.dates:
             line = next(lines, None)
             if line is None or line.date != date:
-                raise ValueError(f"Table 1 row {r.row} date {date} has no matching raw line "
-                                 f"(found {getattr(line, 'date', None)!r})")
-            out.append(dict(row=r.row, date_cell=r.date_cell, merged=len(r.dates) > 1, date=date,
-                            raw_line=line.line, raw_text=line.text))
+                raise ValueError(
+                    f"Table 1 row {r.row} date {date} has no matching raw line "
+                    f"(found {getattr(line, 'date', None)!r})"
+                )
+            out.append(
+                dict(
+                    row=r.row,
+                    date_cell=r.date_cell,
+                    merged=len(r.dates) > 1,
+                    date=date,
+                    raw_line=line.line,
+                    raw_text=line.text,
+                )
+            )
     if next(lines, None) is not None:
         raise ValueError("the raw table has more dated lines than the clean table has dates")
     return pd.DataFrame(out, columns=["row", "date_cell", "merged", "date", "raw_line", "raw_text"])
@@ -114,17 +134,21 @@ def rederive_table1(events: pd.DataFrame) -> pd.DataFrame:
     groups: dict[tuple, dict] = {}
     for _, e in ev.iterrows():
         key = (str(e["date"]), e["table1_row"])
-        row = groups.setdefault(key, dict(period=e["date"], from_row=e["table1_row"],
-                                          Therapy=[], Staging=[]))
+        row = groups.setdefault(key, dict(period=e["date"], from_row=e["table1_row"], Therapy=[], Staging=[]))
         text = staging_cell(e) if e["kind"] == "staging" else str(e["description"])
         row[e["table1_column"]].append(text)
     rows, last_year = [], None
     for g in groups.values():
         year = g["period"].year
-        rows.append(dict(Year=str(year) if year != last_year else "",
-                         Date=g["period"].strftime("%m/%Y"),
-                         Therapy="; ".join(g["Therapy"]), Staging=" ".join(g["Staging"]),
-                         from_row=g["from_row"]))
+        rows.append(
+            dict(
+                Year=str(year) if year != last_year else "",
+                Date=g["period"].strftime("%m/%Y"),
+                Therapy="; ".join(g["Therapy"]),
+                Staging=" ".join(g["Staging"]),
+                from_row=g["from_row"],
+            )
+        )
         last_year = year
     return pd.DataFrame(rows, columns=["Year", "Date", "Therapy", "Staging", "from_row"])
 
@@ -147,8 +171,16 @@ def therapy_lanes(events: pd.DataFrame, end) -> pd.DataFrame:
             label = f"{therapy} {_fmt(e['dose'])} {e['dose_unit']}"
             if pd.notna(interval):
                 label += f" every {int(interval)} d"
-            rows.append(dict(lane=label, therapy=therapy, start=e["date"], end=stop,
-                             open_end=i + 1 == len(group), event_id=e["event_id"]))
+            rows.append(
+                dict(
+                    lane=label,
+                    therapy=therapy,
+                    start=e["date"],
+                    end=stop,
+                    open_end=i + 1 == len(group),
+                    event_id=e["event_id"],
+                )
+            )
     return pd.DataFrame(rows, columns=["lane", "therapy", "start", "end", "open_end", "event_id"])
 
 
@@ -167,60 +199,120 @@ def timeline_figure(events: pd.DataFrame, lanes: pd.DataFrame, ifn_start: pd.Per
     x = decimal_year
     last_month = events["date"].max()
     lane_colours = [PALETTE["sky blue"], PALETTE["blue"], PALETTE["orange"]]
-    response_colours = {"progressive disease": PALETTE["vermillion"],
-                        "partial remission": PALETTE["bluish green"]}
-    fig, (ax, ax_load) = new_figure(9.5, 7.0, nrows=2, sharex=True,
-                                    gridspec_kw={"height_ratios": [2.2, 1.4]})
+    response_colours = {
+        "progressive disease": PALETTE["vermillion"],
+        "partial remission": PALETTE["bluish green"],
+    }
+    fig, (ax, ax_load) = new_figure(9.5, 7.0, nrows=2, sharex=True, gridspec_kw={"height_ratios": [2.2, 1.4]})
     # therapy lanes, first regimen at the top
     lane_y = {i: 2.6 + (len(lanes) - 1 - i) for i in range(len(lanes))}
     for i, lane in enumerate(lanes.itertuples()):
-        ax.barh(lane_y[i], x(lane.end) - x(lane.start), left=x(lane.start), height=0.5,
-                color=lane_colours[i], edgecolor="black", linewidth=0.6)
+        ax.barh(
+            lane_y[i],
+            x(lane.end) - x(lane.start),
+            left=x(lane.start),
+            height=0.5,
+            color=lane_colours[i],
+            edgecolor="black",
+            linewidth=0.6,
+        )
         ax.text(x(lane.start) + 0.02, lane_y[i] + 0.32, lane.lane, fontsize=9, va="bottom")
         if lane.open_end:
             ax.plot(x(lane.end), lane_y[i], marker=">", color="black", markersize=7)
     # clinical events (y = 0.8) with staggered labels
-    marks = {"diagnosis": ("D", "black", "diagnosis", (0, -10), "center"),
-             "surgery": ("s", PALETTE["reddish purple"], "hemicolectomy", (0, -24), "center"),
-             "work-up": ("P", PALETTE["grey"], "Hedinger syndrome\nexcluded", (7, -10), "left")}
+    marks = {
+        "diagnosis": ("D", "black", "diagnosis", (0, -10), "center"),
+        "surgery": ("s", PALETTE["reddish purple"], "hemicolectomy", (0, -24), "center"),
+        "work-up": ("P", PALETTE["grey"], "Hedinger syndrome\nexcluded", (7, -10), "left"),
+    }
     for e in events[events["kind"].isin(list(marks))].itertuples():
         marker, colour, label, offset, ha = marks[e.kind]
         ax.plot(x(e.date), 0.8, marker=marker, color=colour, markersize=9, linestyle="none")
-        ax.annotate(label, (x(e.date), 0.8), xytext=offset, textcoords="offset points",
-                    ha=ha, va="top", fontsize=9)
+        ax.annotate(
+            label, (x(e.date), 0.8), xytext=offset, textcoords="offset points", ha=ha, va="top", fontsize=9
+        )
     # stagings (y = 1.6), coloured by the response of the liver metastases
     for e in events[events["hepatic_response"].notna()].itertuples():
-        ax.plot(x(e.date), 1.6, marker="o", color=response_colours[e.hepatic_response],
-                markersize=8, markeredgecolor="black", linestyle="none")
+        ax.plot(
+            x(e.date),
+            1.6,
+            marker="o",
+            color=response_colours[e.hepatic_response],
+            markersize=8,
+            markeredgecolor="black",
+            linestyle="none",
+        )
         short = "PD" if e.hepatic_response == "progressive disease" else "PR"
-        ax.annotate(short, (x(e.date), 1.6), xytext=(0, 7), textcoords="offset points",
-                    ha="center", fontsize=8)
+        ax.annotate(
+            short, (x(e.date), 1.6), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=8
+        )
     ax.set_yticks([0.8, 1.6, 3.6])
     ax.set_yticklabels(["events", "staging", "therapy"])
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(-0.5, 2.6 + len(lanes))
     for axis in (ax, ax_load):
         axis.axvline(x(ifn_start), color=PALETTE["orange"], linestyle="--", linewidth=1)
-    ax.legend(handles=[
-        Line2D([], [], marker="o", color=response_colours["progressive disease"], linestyle="none",
-               markeredgecolor="black", label="progressive disease (PD)"),
-        Line2D([], [], marker="o", color=response_colours["partial remission"], linestyle="none",
-               markeredgecolor="black", label="partial remission (PR)"),
-        Line2D([], [], marker=">", color="black", linestyle="none", label="end of therapy not stated"),
-    ], loc="lower right", fontsize=8, frameon=False)
+    ax.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color=response_colours["progressive disease"],
+                linestyle="none",
+                markeredgecolor="black",
+                label="progressive disease (PD)",
+            ),
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color=response_colours["partial remission"],
+                linestyle="none",
+                markeredgecolor="black",
+                label="partial remission (PR)",
+            ),
+            Line2D([], [], marker=">", color="black", linestyle="none", label="end of therapy not stated"),
+        ],
+        loc="lower right",
+        fontsize=8,
+        frameon=False,
+    )
     # hepatic tumour load
     load = events[events["hepatic_tumour_load_pct"].notna()]
     upto = load["tumour_load_qualifier"].notna()
-    ax_load.plot([x(p) for p in load["date"]], load["hepatic_tumour_load_pct"], color=PALETTE["grey"],
-                 linestyle=":", linewidth=1)
-    ax_load.plot([x(p) for p in load.loc[~upto, "date"]], load.loc[~upto, "hepatic_tumour_load_pct"],
-                 marker="o", color=PALETTE["blue"], linestyle="none", label="as printed")
-    ax_load.plot([x(p) for p in load.loc[upto, "date"]], load.loc[upto, "hepatic_tumour_load_pct"],
-                 marker="^", markerfacecolor="white", color=PALETTE["blue"], linestyle="none",
-                 label="printed as 'up to'")
+    ax_load.plot(
+        [x(p) for p in load["date"]],
+        load["hepatic_tumour_load_pct"],
+        color=PALETTE["grey"],
+        linestyle=":",
+        linewidth=1,
+    )
+    ax_load.plot(
+        [x(p) for p in load.loc[~upto, "date"]],
+        load.loc[~upto, "hepatic_tumour_load_pct"],
+        marker="o",
+        color=PALETTE["blue"],
+        linestyle="none",
+        label="as printed",
+    )
+    ax_load.plot(
+        [x(p) for p in load.loc[upto, "date"]],
+        load.loc[upto, "hepatic_tumour_load_pct"],
+        marker="^",
+        markerfacecolor="white",
+        color=PALETTE["blue"],
+        linestyle="none",
+        label="printed as 'up to'",
+    )
     for e in load.itertuples():
-        ax_load.annotate(f"{e.hepatic_tumour_load_pct:g}%", (x(e.date), e.hepatic_tumour_load_pct),
-                         xytext=(6, 4), textcoords="offset points", fontsize=9)
+        ax_load.annotate(
+            f"{e.hepatic_tumour_load_pct:g}%",
+            (x(e.date), e.hepatic_tumour_load_pct),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=9,
+        )
     ax_load.set_ylim(0, 100)
     ax_load.set_ylabel("hepatic tumour load (%)")
     ax_load.legend(loc="lower left", fontsize=8, frameon=False)

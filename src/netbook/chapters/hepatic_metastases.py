@@ -16,6 +16,7 @@ The chapter loads the tables (``netbook.load_table``) and passes them in as a
 Every value shown keeps its printed form (:func:`printed_number` takes the token from the
 quote, so 11.0 stays "11.0"); a median "not reached" stays words.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from netbook.display import table
-from netbook.references import expand_citations
 from netbook.stats import read_count
 
 NOT_STATED = "not stated"
@@ -79,6 +79,7 @@ STRENGTH_WORDS = {
 @dataclass
 class HepaticData:
     """The loaded tables the chapter's summaries read (all from ``netbook.load_table``)."""
+
     options: pd.DataFrame
     outcomes: pd.DataFrame
     characteristics: pd.DataFrame
@@ -140,8 +141,10 @@ def show_value(row) -> str:
     if not _missing(row.get("value")):
         text = with_unit(printed_number(row["value"], quote), row["unit"])
     elif not _missing(row.get("value_low")):
-        text = with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
-                         row["unit"])
+        text = with_unit(
+            f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
+            row["unit"],
+        )
     else:
         text = ""
     if not _missing(row.get("events")) or not _missing(row.get("events_words")):
@@ -180,6 +183,7 @@ def outcome_label(row) -> str:
 
 # ------------------------------------------------------------------ comparisons
 
+
 def difference(treatment, comparator) -> tuple[float | None, str]:
     """Treatment minus comparator, from two printed values; (None, reason) where it cannot be.
 
@@ -200,10 +204,14 @@ def difference(treatment, comparator) -> tuple[float | None, str]:
         return None, "not computed (units differ or are not printed)"
     if treatment["unit"] == "deaths":
         return None, "not computed (counts of deaths, arm sizes not printed)"
-    places = max(decimals(printed_number(treatment["value"], treatment["quote"])),
-                 decimals(printed_number(comparator["value"], comparator["quote"])))
+    places = max(
+        decimals(printed_number(treatment["value"], treatment["quote"])),
+        decimals(printed_number(comparator["value"], comparator["quote"])),
+    )
     diff = round(float(treatment["value"]) - float(comparator["value"]), places)
-    return diff + 0.0, f"{diff:+.{places}f} " + ("percentage points" if treatment["unit"] == "%" else treatment["unit"])
+    return diff + 0.0, f"{diff:+.{places}f} " + (
+        "percentage points" if treatment["unit"] == "%" else treatment["unit"]
+    )
 
 
 def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -233,7 +241,9 @@ def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
         elif role == "experimental":
             other = next((g for g in group if g["arm_role"] == "control"), None)
         elif role == "comparison":
-            other = next((g for g in group if g["arm_role"] == "comparison" and g["result_id"] != r["result_id"]), None)
+            other = next(
+                (g for g in group if g["arm_role"] == "comparison" and g["result_id"] != r["result_id"]), None
+            )
         if other is not None:
             diff, diff_text = difference(r, other)
             comparator_value = f"{other['arm']}: {show_value(other)}"
@@ -242,24 +252,27 @@ def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
             comparator_value = "not stated" if role in ("experimental", "control") else "no comparator"
         p = r["p_value"] or (other["p_value"] if other is not None else None)
         opts = sorted({o for o in (r["option_id"], other["option_id"] if other is not None else None) if o})
-        rows.append({
-            "result_id": r["result_id"],
-            "other_id": other["result_id"] if other is not None else None,
-            "study": r["study"],
-            "options": opts,
-            "arm_option": r["option_id"],
-            "randomised": role in ("experimental", "control"),
-            "outcome": outcome_label(r),
-            "treatment": f"{r['arm']}: {show_value(r)}",
-            "comparator": comparator_value,
-            "difference": diff,
-            "difference_text": diff_text,
-            "p": f"P {p}" if p else NOT_STATED,
-        })
+        rows.append(
+            {
+                "result_id": r["result_id"],
+                "other_id": other["result_id"] if other is not None else None,
+                "study": r["study"],
+                "options": opts,
+                "arm_option": r["option_id"],
+                "randomised": role in ("experimental", "control"),
+                "outcome": outcome_label(r),
+                "treatment": f"{r['arm']}: {show_value(r)}",
+                "comparator": comparator_value,
+                "difference": diff,
+                "difference_text": diff_text,
+                "p": f"P {p}" if p else NOT_STATED,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # ------------------------------------------------------------------ per option
+
 
 def design_label(characteristics: pd.DataFrame, study: str) -> str:
     row = characteristics.set_index("study").loc[study]
@@ -280,15 +293,19 @@ def _or_not_stated(x) -> str:
 
 
 def population(row) -> str:
-    return (f"site: {_or_not_stated(row['primary_site'])}; function: {_or_not_stated(row['functional_status'])}; "
-            f"grade: {_or_not_stated(row['grade'])}")
+    return (
+        f"site: {_or_not_stated(row['primary_site'])}; function: {_or_not_stated(row['functional_status'])}; "
+        f"grade: {_or_not_stated(row['grade'])}"
+    )
 
 
 def option_rows(comp: pd.DataFrame, option_id: str) -> pd.DataFrame:
     """The comparisons shown for an option: randomised pairs where either arm is the option,
     other results where the result's own arm is the option."""
-    keep = [(option_id in opts) if randomised else (arm == option_id)
-            for opts, randomised, arm in zip(comp["options"], comp["randomised"], comp["arm_option"])]
+    keep = [
+        (option_id in opts) if randomised else (arm == option_id)
+        for opts, randomised, arm in zip(comp["options"], comp["randomised"], comp["arm_option"])
+    ]
     return comp[keep]
 
 
@@ -302,29 +319,37 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
     rows = []
     for study in option_studies(data, option_id):
         c = chars.loc[study]
-        rows.append({
-            "Study [reference]": study_label(data.characteristics, study),
-            "Design": design_label(data.characteristics, study),
-            "Blinding": _or_not_stated(c["blinding"]),
-            "Population as printed": population(c),
-            "Patients": NOT_STATED if _missing(c["n"]) else str(int(c["n"])),
-            "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
-            "Comparator as printed": "none" if _missing(c["comparator"]) else str(c["comparator"]),
-        })
+        rows.append(
+            {
+                "Study [reference]": study_label(data.characteristics, study),
+                "Design": design_label(data.characteristics, study),
+                "Blinding": _or_not_stated(c["blinding"]),
+                "Population as printed": population(c),
+                "Patients": NOT_STATED if _missing(c["n"]) else str(int(c["n"])),
+                "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
+                "Comparator as printed": "none" if _missing(c["comparator"]) else str(c["comparator"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def results_table(data: HepaticData, option_id: str) -> pd.DataFrame:
     mine = option_rows(comparisons(data.outcomes), option_id)
-    return pd.DataFrame({
-        "Study": mine["study"],
-        "Design": [design_label(data.characteristics, s) for s in mine["study"]],
-        "Outcome": mine["outcome"],
-        "Treatment arm": mine["treatment"],
-        "Comparator arm": mine["comparator"],
-        "Difference (computed)": mine["difference_text"],
-        "P value as printed": mine["p"],
-    }).sort_values(["Study", "Outcome"], key=lambda s: s.str.casefold()).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Study": mine["study"],
+                "Design": [design_label(data.characteristics, s) for s in mine["study"]],
+                "Outcome": mine["outcome"],
+                "Treatment arm": mine["treatment"],
+                "Comparator arm": mine["comparator"],
+                "Difference (computed)": mine["difference_text"],
+                "P value as printed": mine["p"],
+            }
+        )
+        .sort_values(["Study", "Outcome"], key=lambda s: s.str.casefold())
+        .reset_index(drop=True)
+    )
 
 
 def source_names(sources: pd.DataFrame) -> dict[str, str]:
@@ -346,7 +371,10 @@ def how_often(row) -> str:
     if not _missing(row.get("value")):
         text = with_unit(printed_number(row["value"], quote), row["unit"])
     elif not _missing(row.get("value_low")):
-        text = with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}", row["unit"])
+        text = with_unit(
+            f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
+            row["unit"],
+        )
     else:
         text = ""
     if not _missing(row.get("frequency_as_printed")):
@@ -365,13 +393,17 @@ def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
     rows = []
     for _, r in recs.iterrows():
         refs = [m for m in (r["references"] or []) if m]
-        rows.append({
-            "Harm as printed": r["harm"],
-            "Treatment": r["treatment"] + (f" (against {r['comparator']})" if r["comparator"] else ""),
-            "How often": how_often(r),
-            "Evidence": r["evidence"] + (f", n = {r['n']}" if r["n"] else ""),
-            "Source": names[r["source_id"]] + (f" [{', '.join(refs)}]" if refs else "") + f", {r['locator']}",
-        })
+        rows.append(
+            {
+                "Harm as printed": r["harm"],
+                "Treatment": r["treatment"] + (f" (against {r['comparator']})" if r["comparator"] else ""),
+                "How often": how_often(r),
+                "Evidence": r["evidence"] + (f", n = {r['n']}" if r["n"] else ""),
+                "Source": names[r["source_id"]]
+                + (f" [{', '.join(refs)}]" if refs else "")
+                + f", {r['locator']}",
+            }
+        )
     return pd.DataFrame(rows, columns=["Harm as printed", "Treatment", "How often", "Evidence", "Source"])
 
 
@@ -415,8 +447,13 @@ def option_parts(data: HepaticData, option_id: str) -> list:
     if studies.empty:
         parts.append(Markdown("**Evidence.** The review reports no result for this option."))
     else:
-        outcomes = data.outcomes[data.outcomes["study"].isin(studies["Study [reference]"].str.replace(
-            r" (\[.*\]|\(no reference printed\))$", "", regex=True))]
+        outcomes = data.outcomes[
+            data.outcomes["study"].isin(
+                studies["Study [reference]"].str.replace(
+                    r" (\[.*\]|\(no reference printed\))$", "", regex=True
+                )
+            )
+        ]
         chars = data.characteristics[data.characteristics["study"].isin(outcomes["study"])]
         parts.append(table(studies, f"{name}: the studies", chars))
         parts.append(table(results_table(data, option_id), f"{name}: results per arm", outcomes))
@@ -440,7 +477,9 @@ def show_option(data: HepaticData, option_id: str) -> None:
 
 
 def strongest_design(data: HepaticData, option_id: str) -> str:
-    designs = {data.characteristics.set_index("study").loc[s, "design"] for s in option_studies(data, option_id)}
+    designs = {
+        data.characteristics.set_index("study").loc[s, "design"] for s in option_studies(data, option_id)
+    }
     if not designs:
         return "no result reported"
     return min(designs, key=DESIGN_ORDER.index)
@@ -450,26 +489,31 @@ def overview(data: HepaticData) -> pd.DataFrame:
     """One row per option: what it is, the aim, how many results and the strongest design."""
     comp = comparisons(data.outcomes)
     o = data.options
-    df = pd.DataFrame({
-        "Option": o["modality"],
-        "Category": o["category"],
-        "Aim": o["aim"] + o["aim_basis"].map({"stated": "", "inferred": " (inferred)"}),
-        "Where the review places it": o["placement"],
-        "Results": [len(option_rows(comp, i)) for i in o["option_id"]],
-        "Strongest design": [strongest_design(data, i) for i in o["option_id"]],
-        "Harms stated": [int((data.harms["option_id"] == i).sum()) for i in o["option_id"]],
-        "_order": o["category"].map(CATEGORY_ORDER.index),
-        "_id": o["option_id"],
-    })
+    df = pd.DataFrame(
+        {
+            "Option": o["modality"],
+            "Category": o["category"],
+            "Aim": o["aim"] + o["aim_basis"].map({"stated": "", "inferred": " (inferred)"}),
+            "Where the review places it": o["placement"],
+            "Results": [len(option_rows(comp, i)) for i in o["option_id"]],
+            "Strongest design": [strongest_design(data, i) for i in o["option_id"]],
+            "Harms stated": [int((data.harms["option_id"] == i).sum()) for i in o["option_id"]],
+            "_order": o["category"].map(CATEGORY_ORDER.index),
+            "_id": o["option_id"],
+        }
+    )
     return df.sort_values(["_order", "_id"]).drop(columns=["_order", "_id"]).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ figures
 
+
 def pfs_pairs(data: HepaticData) -> pd.DataFrame:
     """Median PFS or TTP of both arms of each randomised comparison, with its population as printed."""
     o = data.outcomes
-    pfs = o[o["endpoint"].isin(["median PFS", "median TTP"]) & o["arm_role"].isin(["experimental", "control"])]
+    pfs = o[
+        o["endpoint"].isin(["median PFS", "median TTP"]) & o["arm_role"].isin(["experimental", "control"])
+    ]
     rows = []
     chars = data.characteristics.set_index("study")
     for study, part in pfs.groupby("study"):
@@ -477,24 +521,29 @@ def pfs_pairs(data: HepaticData) -> pd.DataFrame:
         ctl = _plain(part[part["arm_role"] == "control"].iloc[0])
         c = chars.loc[study]
         diff, diff_text = difference(exp, ctl)
-        rows.append({
-            "study": study,
-            "population": (f"{c['primary_site'] if not _missing(c['primary_site']) else 'site not stated'}; "
-                           f"{c['functional_status'] if not _missing(c['functional_status']) else 'function not stated'}"),
-            "design": design_label(data.characteristics, study),
-            "design_short": c["design"] + (" (design derived)" if str(c["design_basis"]).startswith("derived") else ""),
-            "endpoint": exp["endpoint"],
-            "experimental": exp["arm"],
-            "control": ctl["arm"],
-            "experimental_value": None if exp["value"] is None else float(exp["value"]),
-            "control_value": float(ctl["value"]),
-            "experimental_printed": show_value(exp),
-            "control_printed": show_value(ctl),
-            "not_reached": exp["value_qualifier"] == "not reached",
-            "difference": diff,
-            "difference_text": diff_text,
-            "p": f"P {exp['p_value']}" if exp["p_value"] else NOT_STATED,
-        })
+        rows.append(
+            {
+                "study": study,
+                "population": (
+                    f"{c['primary_site'] if not _missing(c['primary_site']) else 'site not stated'}; "
+                    f"{c['functional_status'] if not _missing(c['functional_status']) else 'function not stated'}"
+                ),
+                "design": design_label(data.characteristics, study),
+                "design_short": c["design"]
+                + (" (design derived)" if str(c["design_basis"]).startswith("derived") else ""),
+                "endpoint": exp["endpoint"],
+                "experimental": exp["arm"],
+                "control": ctl["arm"],
+                "experimental_value": None if exp["value"] is None else float(exp["value"]),
+                "control_value": float(ctl["value"]),
+                "experimental_printed": show_value(exp),
+                "control_printed": show_value(ctl),
+                "not_reached": exp["value_qualifier"] == "not reached",
+                "difference": diff,
+                "difference_text": diff_text,
+                "p": f"P {exp['p_value']}" if exp["p_value"] else NOT_STATED,
+            }
+        )
     df = pd.DataFrame(rows)
     return df.sort_values(["population", "study"], key=lambda s: s.str.casefold()).reset_index(drop=True)
 
@@ -514,9 +563,15 @@ def pfs_figure(pairs: pd.DataFrame):
         for r in part.itertuples():
             ax.plot(r.control_value, y, "o", color=PALETTE["grey"], ms=9)
             if r.not_reached:
-                ax.annotate("", xy=(right, y), xytext=(r.control_value, y),
-                            arrowprops=dict(arrowstyle="->", color=PALETTE["vermillion"], lw=2))
-                ax.text(right, y + 0.18, "median not reached", ha="right", fontsize=9, color=PALETTE["vermillion"])
+                ax.annotate(
+                    "",
+                    xy=(right, y),
+                    xytext=(r.control_value, y),
+                    arrowprops=dict(arrowstyle="->", color=PALETTE["vermillion"], lw=2),
+                )
+                ax.text(
+                    right, y + 0.18, "median not reached", ha="right", fontsize=9, color=PALETTE["vermillion"]
+                )
             else:
                 ax.plot([r.control_value, r.experimental_value], [y, y], color=PALETTE["blue"], lw=2)
                 ax.plot(r.experimental_value, y, "o", color=PALETTE["blue"], ms=9)
@@ -529,19 +584,39 @@ def pfs_figure(pairs: pd.DataFrame):
     ax.set_ylim(y + 0.4, 0.6)
     ax.set_xlim(0, right + 1)
     ax.set_xlabel("median progression-free survival or time to progression (months)")
-    ax.legend(handles=[Line2D([], [], color=PALETTE["grey"], marker="o", ls="", label="control arm"),
-                       Line2D([], [], color=PALETTE["blue"], marker="o", ls="", label="experimental arm"),
-                       Line2D([], [], color=PALETTE["vermillion"], marker=r"$\rightarrow$", ls="", ms=12,
-                              label="experimental: not reached")],
-              loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, frameon=False)
+    ax.legend(
+        handles=[
+            Line2D([], [], color=PALETTE["grey"], marker="o", ls="", label="control arm"),
+            Line2D([], [], color=PALETTE["blue"], marker="o", ls="", label="experimental arm"),
+            Line2D(
+                [],
+                [],
+                color=PALETTE["vermillion"],
+                marker=r"$\rightarrow$",
+                ls="",
+                ms=12,
+                label="experimental: not reached",
+            ),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=3,
+        frameon=False,
+    )
     return fig
 
 
 RESPONSE = ["ORR", "partial response", "tumour shrinkage"]
 ORR_LINE = 20  # %, the dotted line of the response figure: the review prints "lower than 20%" (monotherapy) and 20% (IFN-α)
 # regimens containing a cytotoxic drug (management_options.option_id)
-CYTOTOXIC = {"chemo_monotherapy", "chemo_stz_dox_5fu", "chemo_capecitabine_temozolomide", "chemo_fde",
-             "xelbevoct", "ifn_5fu"}
+CYTOTOXIC = {
+    "chemo_monotherapy",
+    "chemo_stz_dox_5fu",
+    "chemo_capecitabine_temozolomide",
+    "chemo_fde",
+    "xelbevoct",
+    "ifn_5fu",
+}
 DESIGN_MARKER = {
     "randomised phase III": ("o", True),
     "randomised phase II": ("s", True),
@@ -557,12 +632,19 @@ def orr_points(data: HepaticData) -> pd.DataFrame:
     """Response rates as printed, plus two computed ones (PRRT CR + PR summed; pasireotide count / n)."""
     o = data.outcomes
     idx = o.set_index("result_id")
-    orr = o[o["endpoint"].isin(RESPONSE) & (o["arm_role"] != "subgroup")
-            & ~o["result_id"].isin(["prrt03-kwekkeboom-pr", "ssa10-pasireotide-pr"])].copy()
+    orr = o[
+        o["endpoint"].isin(RESPONSE)
+        & (o["arm_role"] != "subgroup")
+        & ~o["result_id"].isin(["prrt03-kwekkeboom-pr", "ssa10-pasireotide-pr"])
+    ].copy()
     orr["how"] = "as printed"
     kw = idx.loc[["prrt02-kwekkeboom-cr", "prrt03-kwekkeboom-pr"]]
     kw_row = idx.loc["prrt03-kwekkeboom-pr"].copy()
-    kw_row["value"], kw_row["endpoint"], kw_row["how"] = float(kw["value"].sum()), "ORR", "complete + partial, summed here"
+    kw_row["value"], kw_row["endpoint"], kw_row["how"] = (
+        float(kw["value"].sum()),
+        "ORR",
+        "complete + partial, summed here",
+    )
     kw_row["result_id"] = "prrt02+03 (computed)"
     pas = idx.loc["ssa10-pasireotide-pr"].copy()
     k = count_of(pas)
@@ -574,11 +656,16 @@ def orr_points(data: HepaticData) -> pd.DataFrame:
     orr["design"] = orr["study"].map(data.characteristics.set_index("study")["design"])
     orr["cytotoxic"] = orr["option_id"].isin(CYTOTOXIC)
     orr["plot_value"] = orr["value"].fillna((orr["value_low"] + orr["value_high"]) / 2).astype(float)
-    orr["label"] = [f"{r.arm} ({r.study}; {r.design}; " + (f"n={r.n})" if not pd.isna(r.n) else "n not printed)")
-                    for r in orr.itertuples()]
+    orr["label"] = [
+        f"{r.arm} ({r.study}; {r.design}; " + (f"n={r.n})" if not pd.isna(r.n) else "n not printed)")
+        for r in orr.itertuples()
+    ]
     cat = ["intra-arterial", "radionuclide", "systemic"]
-    return orr.sort_values(["category", "plot_value"], key=lambda s: s.map(cat.index) if s.name == "category" else s,
-                           ascending=[True, False]).reset_index(drop=True)
+    return orr.sort_values(
+        ["category", "plot_value"],
+        key=lambda s: s.map(cat.index) if s.name == "category" else s,
+        ascending=[True, False],
+    ).reset_index(drop=True)
 
 
 def orr_figure(orr: pd.DataFrame):
@@ -587,7 +674,11 @@ def orr_figure(orr: pd.DataFrame):
 
     from netbook.plotting import PALETTE, new_figure, wrap
 
-    colours = {"intra-arterial": PALETTE["blue"], "radionuclide": PALETTE["orange"], "systemic": PALETTE["bluish green"]}
+    colours = {
+        "intra-arterial": PALETTE["blue"],
+        "radionuclide": PALETTE["orange"],
+        "systemic": PALETTE["bluish green"],
+    }
     fig, ax = new_figure(9.5, 13)
     ys = list(range(len(orr)))[::-1]
     for y, (_, row) in zip(ys, orr.iterrows()):
@@ -624,11 +715,23 @@ def orr_figure(orr: pd.DataFrame):
     handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
     seen = set()
     for design, (marker, filled) in DESIGN_MARKER.items():
-        label = {"not stated": "design not stated", "retrospective multicentre": "retrospective",
-                 "retrospective series": "retrospective"}.get(design, design)
+        label = {
+            "not stated": "design not stated",
+            "retrospective multicentre": "retrospective",
+            "retrospective series": "retrospective",
+        }.get(design, design)
         if label not in seen:
             seen.add(label)
-            handles.append(Line2D([], [], color="black", marker=marker, ls="", mfc="black" if filled else "white",
-                                  label=label))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="black",
+                    marker=marker,
+                    ls="",
+                    mfc="black" if filled else "white",
+                    label=label,
+                )
+            )
     ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=9)
     return fig

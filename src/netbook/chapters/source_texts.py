@@ -4,6 +4,7 @@ coverage status, the coverage figure, the audit table and the contradictions tab
 Only rendering lives here; what counts as a sentence, a number and a quote is decided in
 :mod:`netbook.coverage`, the recomputations in :mod:`netbook.audit`.
 """
+
 from __future__ import annotations
 
 import html
@@ -61,9 +62,15 @@ def all_statuses(rows: pd.DataFrame, set_aside: pd.DataFrame) -> dict[str, list[
 def coverage_table(statuses: dict[str, list[coverage.Status]]) -> pd.DataFrame:
     """Numeric sentences per source, in words for readers."""
     summary = coverage.summary(statuses)
-    summary = summary.rename(columns={"source": "Source", "sentences": "Sentences",
-                                      "numeric sentences": "Sentences printing a number",
-                                      "quoted": "Quoted by a table", "uncovered": "Neither"})
+    summary = summary.rename(
+        columns={
+            "source": "Source",
+            "sentences": "Sentences",
+            "numeric sentences": "Sentences printing a number",
+            "quoted": "Quoted by a table",
+            "uncovered": "Neither",
+        }
+    )
     return summary.rename(columns=lambda c: c.replace("set aside: ", "Set aside: "))
 
 
@@ -78,8 +85,15 @@ def coverage_figure(statuses: dict[str, list[coverage.Status]]):
     for status in order:
         values = [int(summary.loc[s, columns[status]]) for s in sources]
         label = "quoted by a table" if status == "quoted" else f"set aside: {status}"
-        ax.barh(sources, values, left=left, color=STATUS_COLOURS[status], label=label,
-                edgecolor="white", linewidth=0.8)
+        ax.barh(
+            sources,
+            values,
+            left=left,
+            color=STATUS_COLOURS[status],
+            label=label,
+            edgecolor="white",
+            linewidth=0.8,
+        )
         left = [a + b for a, b in zip(left, values)]
     for y, total in enumerate(left):
         ax.text(total + 0.8, y, str(total), va="center", fontsize=10)
@@ -89,26 +103,36 @@ def coverage_figure(statuses: dict[str, list[coverage.Status]]):
     return fig
 
 
-def _uses_html(quoted_by: list[tuple[str, int]], chapters: dict[str, list[str]],
-               titles: dict[str, str]) -> str:
+def _uses_html(
+    quoted_by: list[tuple[str, int]], chapters: dict[str, list[str]], titles: dict[str, str]
+) -> str:
     rows: dict[str, list[int]] = defaultdict(list)
     for table, row in quoted_by:
         rows[table].append(row)
     parts = []
     for table in sorted(rows):
         numbers = ", ".join(str(r) for r in sorted(set(rows[table])))
-        chapter_links = ", ".join(f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>'
-                                  for c in chapters.get(table, []))
-        parts.append(f'<a href="../tables/{table}.csv" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
-                     f"{numbers}" + (f" ({chapter_links})" if chapter_links else ""))
+        chapter_links = ", ".join(
+            f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>' for c in chapters.get(table, [])
+        )
+        parts.append(
+            f'<a href="../tables/{table}.csv" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
+            f"{numbers}" + (f" ({chapter_links})" if chapter_links else "")
+        )
     return "; ".join(parts)
 
 
 class ReadingView:
     """One source as HTML: sentences in their paragraphs, each with its anchor."""
 
-    def __init__(self, source_id: str, statuses: list[coverage.Status], rows: pd.DataFrame,
-                 chapters: dict[str, list[str]], titles: dict[str, str]):
+    def __init__(
+        self,
+        source_id: str,
+        statuses: list[coverage.Status],
+        rows: pd.DataFrame,
+        chapters: dict[str, list[str]],
+        titles: dict[str, str],
+    ):
         self.source_id = source_id
         self.statuses = statuses
         self.rows = rows[rows["source_id"] == source_id]
@@ -117,8 +141,11 @@ class ReadingView:
 
     def _quoting(self, sentence: coverage.Sentence) -> list[tuple[str, int]]:
         normalised = coverage.normalised_text(self.source_id)
-        return [(t, r) for t, r, q in self.rows[["table", "row", "quote"]].itertuples(index=False)
-                if coverage.overlaps(coverage.quote_spans(q, normalised), sentence)]
+        return [
+            (t, r)
+            for t, r, q in self.rows[["table", "row", "quote"]].itertuples(index=False)
+            if coverage.overlaps(coverage.quote_spans(q, normalised), sentence)
+        ]
 
     def _unit_html(self, status: coverage.Status | None, sentence: coverage.Sentence) -> str:
         text = html.escape(sentence.text)
@@ -129,15 +156,21 @@ class ReadingView:
             via = ""
             if status.twin is not None:
                 via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>'
-            return (f'<span id="{anchor}" class="src-set-aside" style="background:#ececec" title="{note}">'
-                    f'{text}</span> <small class="src-reason">[set aside{via}: '
-                    f'{html.escape(status.reason)}; {note}]</small>')
+            return (
+                f'<span id="{anchor}" class="src-set-aside" style="background:#ececec" title="{note}">'
+                f'{text}</span> <small class="src-reason">[set aside{via}: '
+                f"{html.escape(status.reason)}; {note}]</small>"
+            )
         if status is not None and status.state == "quoted" and status.twin is not None and not quoting:
-            return (f'<mark id="{anchor}" class="src-quoted">{text}</mark> <small>[covered via '
-                    f'<a href="#{status.twin.anchor}">the clean extraction</a>]</small>')
+            return (
+                f'<mark id="{anchor}" class="src-quoted">{text}</mark> <small>[covered via '
+                f'<a href="#{status.twin.anchor}">the clean extraction</a>]</small>'
+            )
         if quoting:
-            return (f'<mark id="{anchor}" class="src-quoted">{text}</mark> '
-                    f'<small class="src-uses">[{_uses_html(quoting, self.chapters, self.titles)}]</small>')
+            return (
+                f'<mark id="{anchor}" class="src-quoted">{text}</mark> '
+                f'<small class="src-uses">[{_uses_html(quoting, self.chapters, self.titles)}]</small>'
+            )
         if status is not None and status.state == "uncovered":
             return f'<span id="{anchor}" class="src-uncovered"><strong>{text}</strong></span> <small>[not covered]</small>'
         return f'<span id="{anchor}">{text}</span>'
@@ -147,12 +180,14 @@ class ReadingView:
         paragraphs: dict[tuple[bool, int], list[str]] = defaultdict(list)
         for unit in coverage.units(self.source_id):
             paragraphs[(not unit.in_body, unit.block)].append(self._unit_html(by_sentence.get(unit), unit))
-        out = [f'<div class="source-text" lang="en">']
+        out = ['<div class="source-text" lang="en">']
         in_refs = False
         for (is_ref, _), pieces in sorted(paragraphs.items()):
             if is_ref and not in_refs:
-                out.append("<p><em>Reference list (outside the coverage count; shown so that rows "
-                           "quoting it can link here):</em></p>")
+                out.append(
+                    "<p><em>Reference list (outside the coverage count; shown so that rows "
+                    "quoting it can link here):</em></p>"
+                )
                 in_refs = True
             out.append("<p>" + " ".join(pieces) + "</p>")
         out.append("</div>")
@@ -160,9 +195,11 @@ class ReadingView:
 
     def __repr__(self) -> str:
         numeric = [s for s in self.statuses if s.sentence.numeric]
-        return (f"{self.source_id}: {len(self.statuses)} sentences, {len(numeric)} printing a number, "
-                f"{sum(s.state == 'quoted' for s in numeric)} quoted, "
-                f"{sum(s.state == 'set aside' for s in numeric)} set aside")
+        return (
+            f"{self.source_id}: {len(self.statuses)} sentences, {len(numeric)} printing a number, "
+            f"{sum(s.state == 'quoted' for s in numeric)} quoted, "
+            f"{sum(s.state == 'set aside' for s in numeric)} set aside"
+        )
 
 
 class AnchoredTable:
@@ -179,35 +216,49 @@ class AnchoredTable:
         for _, row in self.df.iterrows():
             cells = "".join(f"<td>{'—' if pd.isna(v) else html.escape(str(v))}</td>" for v in row)
             body.append(f'<tr id="{self.prefix}-{html.escape(str(row[self.key]))}">{cells}</tr>')
-        return (f'<table class="netbook-table"><caption>{html.escape(self.caption)}</caption>'
-                f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-                + self.note._repr_html_())
+        return (
+            f'<table class="netbook-table"><caption>{html.escape(self.caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>" + self.note._repr_html_()
+        )
 
     def __repr__(self) -> str:
         return f"{self.caption}\n{self.df.to_string(index=False)}\n{self.note!r}"
 
 
-def contradictions_view(contradictions: pd.DataFrame, rows: pd.DataFrame,
-                        chapters: dict[str, list[str]], titles: dict[str, str]) -> pd.DataFrame:
+def contradictions_view(
+    contradictions: pd.DataFrame, rows: pd.DataFrame, chapters: dict[str, list[str]], titles: dict[str, str]
+) -> pd.DataFrame:
     """The contradictions for readers, with the chapters whose tables quote either statement."""
     records = []
     for row in contradictions.sort_values("contradiction_id").itertuples(index=False):
         normalised = coverage.normalised_text(row.source_id)
         spans = coverage.quote_spans(row.quote, normalised) + coverage.quote_spans(row.quote_b, normalised)
         own = rows[rows["source_id"] == row.source_id]
-        tables = sorted({t for t, q in own[["table", "quote"]].itertuples(index=False)
-                         if any(min(a[1], b[1]) - max(a[0], b[0]) >= 8
-                                for a in spans for b in coverage.quote_spans(q, normalised))})
+        tables = sorted(
+            {
+                t
+                for t, q in own[["table", "quote"]].itertuples(index=False)
+                if any(
+                    min(a[1], b[1]) - max(a[0], b[0]) >= 8
+                    for a in spans
+                    for b in coverage.quote_spans(q, normalised)
+                )
+            }
+        )
         used = sorted({titles.get(c, c) for t in tables for c in chapters.get(t, [])})
-        records.append({
-            "Contradiction": row.contradiction_id, "Kind": row.kind, "What conflicts": row.what_conflicts,
-            "Source": row.source_id,
-            "First statement": f"{row.locator}: “{row.quote}”",
-            "Second statement": f"{row.locator_b}: “{row.quote_b}”",
-            "Why both cannot hold": row.rationale,
-            "Tables quoting either": "; ".join(tables) or "none",
-            "Chapters using them": "; ".join(used) or "none",
-        })
+        records.append(
+            {
+                "Contradiction": row.contradiction_id,
+                "Kind": row.kind,
+                "What conflicts": row.what_conflicts,
+                "Source": row.source_id,
+                "First statement": f"{row.locator}: “{row.quote}”",
+                "Second statement": f"{row.locator_b}: “{row.quote_b}”",
+                "Why both cannot hold": row.rationale,
+                "Tables quoting either": "; ".join(tables) or "none",
+                "Chapters using them": "; ".join(used) or "none",
+            }
+        )
     return pd.DataFrame.from_records(records)
 
 
@@ -222,7 +273,8 @@ class FlaggedList:
             f'<li><a href="#audit-{html.escape(r.check_id)}"><code>{html.escape(r.check_id)}</code></a> '
             f"({html.escape(r.source_id)}): {html.escape(r.statement)}; printed {html.escape(r.printed)}, "
             f"recomputed {html.escape(r.recomputed)}: {html.escape(r.result)}.</li>"
-            for r in self.flagged.itertuples())
+            for r in self.flagged.itertuples()
+        )
         return f"<ul>{items}</ul>"
 
     def __repr__(self) -> str:
