@@ -26,6 +26,7 @@ import pandas as pd
 
 from netbook.display import table
 from netbook.stats import read_count
+from netbook.values import is_missing
 
 NOT_STATED = "not stated"
 
@@ -95,13 +96,20 @@ class HepaticData:
 _TOKEN = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _missing(x) -> bool:
-    return x is None or (not isinstance(x, (list, tuple)) and bool(pd.isna(x)))
+def _value_or_range(row: dict) -> str:
+    """A row's value, or its range low–high, with its unit, the numbers as the quote prints them."""
+    quote = row["quote"]
+    if not is_missing(row.get("value")):
+        return with_unit(printed_number(row["value"], quote), row["unit"])
+    if not is_missing(row.get("value_low")):
+        low, high = printed_number(row["value_low"], quote), printed_number(row["value_high"], quote)
+        return with_unit(f"{low}–{high}", row["unit"])
+    return ""
 
 
 def _plain(row) -> dict:
     """A row (Series or dict) with None for every missing value (pd.NA has no truth value)."""
-    return {k: (None if _missing(v) else v) for k, v in dict(row).items()}
+    return {k: (None if is_missing(v) else v) for k, v in dict(row).items()}
 
 
 def printed_number(value, quote: str) -> str:
@@ -117,7 +125,7 @@ def decimals(token: str) -> int:
 
 
 def with_unit(text: str, unit) -> str:
-    if _missing(unit) or unit == "":
+    if is_missing(unit) or unit == "":
         return f"{text} (no unit printed)"
     return f"{text}%" if unit == "%" else f"{text} {unit}"
 
@@ -125,9 +133,9 @@ def with_unit(text: str, unit) -> str:
 def count_of(row) -> int | None:
     """Patients with the outcome: the printed digits, or the number its words spell."""
     row = _plain(row)
-    if not _missing(row.get("events")):
+    if not is_missing(row.get("events")):
         return int(row["events"])
-    if not _missing(row.get("events_words")):
+    if not is_missing(row.get("events_words")):
         return read_count(row["events_words"])
     return None
 
@@ -137,20 +145,11 @@ def show_value(row) -> str:
     row = _plain(row)
     if row.get("value_qualifier") == "not reached":
         return "not reached"
-    quote = row["quote"]
-    if not _missing(row.get("value")):
-        text = with_unit(printed_number(row["value"], quote), row["unit"])
-    elif not _missing(row.get("value_low")):
-        text = with_unit(
-            f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
-            row["unit"],
-        )
-    else:
-        text = ""
-    if not _missing(row.get("events")) or not _missing(row.get("events_words")):
-        printed = str(row["events"]) if not _missing(row.get("events")) else row["events_words"]
+    text = _value_or_range(row)
+    if not is_missing(row.get("events")) or not is_missing(row.get("events_words")):
+        printed = str(row["events"]) if not is_missing(row.get("events")) else row["events_words"]
         text = f"{text} ({printed} patients)" if text else f"{printed} patient(s)"
-    if not _missing(row.get("value_qualifier")):
+    if not is_missing(row.get("value_qualifier")):
         text = f"{row['value_qualifier']} {text}"
     return text
 
@@ -158,14 +157,14 @@ def show_value(row) -> str:
 def show_time(row) -> str:
     """'at 5 years'; a time point printed in words keeps them: 'at 1 year (printed "One")'."""
     row = _plain(row)
-    if _missing(row.get("time_point_number")):
+    if is_missing(row.get("time_point_number")):
         return ""
     number = int(row["time_point_number"])
     unit = str(row["time_unit"])
     if number != 1 and unit in ("year", "month", "week"):
         unit += "s"  # '2-year' is printed with the singular; the label reads 'at 2 years'
     text = f"at {number} {unit}"
-    if not _missing(row.get("time_point_words")):
+    if not is_missing(row.get("time_point_words")):
         text += f' (printed "{row["time_point_words"]}")'
     return text
 
@@ -196,11 +195,11 @@ def difference(treatment, comparator) -> tuple[float | None, str]:
     for row in (treatment, comparator):
         if row.get("value_qualifier") == "not reached":
             return None, "not computable (median not reached)"
-        if not _missing(row.get("value_qualifier")):
+        if not is_missing(row.get("value_qualifier")):
             return None, f"not computed (value printed as '{row['value_qualifier']}')"
-        if _missing(row.get("value")):
+        if is_missing(row.get("value")):
             return None, "not computed (no single value printed)"
-    if treatment["unit"] != comparator["unit"] or _missing(treatment["unit"]):
+    if treatment["unit"] != comparator["unit"] or is_missing(treatment["unit"]):
         return None, "not computed (units differ or are not printed)"
     if treatment["unit"] == "deaths":
         return None, "not computed (counts of deaths, arm sizes not printed)"
@@ -289,7 +288,7 @@ def study_label(characteristics: pd.DataFrame, study: str) -> str:
 
 
 def _or_not_stated(x) -> str:
-    return NOT_STATED if _missing(x) or str(x).strip() == "" else str(x)
+    return NOT_STATED if is_missing(x) or str(x).strip() == "" else str(x)
 
 
 def population(row) -> str:
@@ -325,9 +324,9 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
                 "Design": design_label(data.characteristics, study),
                 "Blinding": _or_not_stated(c["blinding"]),
                 "Population as printed": population(c),
-                "Patients": NOT_STATED if _missing(c["n"]) else str(int(c["n"])),
+                "Patients": NOT_STATED if is_missing(c["n"]) else str(int(c["n"])),
                 "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
-                "Comparator as printed": "none" if _missing(c["comparator"]) else str(c["comparator"]),
+                "Comparator as printed": "none" if is_missing(c["comparator"]) else str(c["comparator"]),
             }
         )
     return pd.DataFrame(rows)
@@ -360,27 +359,18 @@ def source_names(sources: pd.DataFrame) -> dict[str, str]:
         words = first.split()
         if len(words) > 1 and words[-1].isupper() and len(words[-1]) <= 3:
             words = words[:-1]  # drop initials: "La Salvia A" -> "La Salvia"
-        year = "" if _missing(r.year) else f" {int(r.year)}"
+        year = "" if is_missing(r.year) else f" {int(r.year)}"
         names[r.source_id] = " ".join(words) + year
     return names
 
 
 def how_often(row) -> str:
     row = _plain(row)
-    quote = row["quote"]
-    if not _missing(row.get("value")):
-        text = with_unit(printed_number(row["value"], quote), row["unit"])
-    elif not _missing(row.get("value_low")):
-        text = with_unit(
-            f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
-            row["unit"],
-        )
-    else:
-        text = ""
-    if not _missing(row.get("frequency_as_printed")):
+    text = _value_or_range(row)
+    if not is_missing(row.get("frequency_as_printed")):
         text = f"{text} ({row['frequency_as_printed']})" if text else f"“{row['frequency_as_printed']}”"
     text = text or "no frequency stated"
-    if not _missing(row.get("timing")):
+    if not is_missing(row.get("timing")):
         text += f"; {row['timing']}"
     return text
 
@@ -430,7 +420,7 @@ def conclusions_markdown(data: HepaticData, option_id: str) -> str:
         return ""
     lines = ["**What the review concludes:**", ""]
     for r in rows.itertuples():
-        basis = f" ({r.evidence_as_printed})" if not _missing(r.evidence_as_printed) else ""
+        basis = f" ({r.evidence_as_printed})" if not is_missing(r.evidence_as_printed) else ""
         refs = [m for m in (r.references or []) if m]
         cite = f" [{', '.join(refs)}]" if refs else ""
         lines.append(f"- {r.topic}{basis}: “{r.statement}”{cite}")
@@ -525,8 +515,8 @@ def pfs_pairs(data: HepaticData) -> pd.DataFrame:
             {
                 "study": study,
                 "population": (
-                    f"{c['primary_site'] if not _missing(c['primary_site']) else 'site not stated'}; "
-                    f"{c['functional_status'] if not _missing(c['functional_status']) else 'function not stated'}"
+                    f"{c['primary_site'] if not is_missing(c['primary_site']) else 'site not stated'}; "
+                    f"{c['functional_status'] if not is_missing(c['functional_status']) else 'function not stated'}"
                 ),
                 "design": design_label(data.characteristics, study),
                 "design_short": c["design"]
