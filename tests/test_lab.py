@@ -12,6 +12,7 @@ skips with a message until `make lab` has been run once.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import secrets
@@ -135,11 +136,17 @@ def test_the_kernel_imports_netbook_from_this_checkout(lab):
     base, token = lab
     kernel = _request(base, token, "/api/kernels", "POST", {"name": "python3"})
     try:
-        out = asyncio.run(
-            _execute(
-                base, token, kernel["id"], "import sys, netbook; print(netbook.__file__); print(sys.prefix)"
-            )
-        )
+        # a thread of its own: the session's browser fixtures may keep an event loop running here
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            out = pool.submit(
+                asyncio.run,
+                _execute(
+                    base,
+                    token,
+                    kernel["id"],
+                    "import sys, netbook; print(netbook.__file__); print(sys.prefix)",
+                ),
+            ).result()
     finally:
         _request(base, token, f"/api/kernels/{kernel['id']}", "DELETE")
     module, prefix = out.split()
