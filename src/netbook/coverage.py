@@ -329,15 +329,22 @@ def sentences(source_id: str) -> tuple[Sentence, ...]:
     return tuple(sentences_of(body(raw, source_id), source_id, normalised_text(source_id)))
 
 
+def _locate(piece: str, normalised: str, cursor: int, error: str) -> int:
+    """Where ``piece`` starts in the normalised text, at or after ``cursor``; the units
+    of a text are found in order, so a unit not found there is an error, never skipped."""
+    start = normalised.find(piece, cursor)
+    if start < 0:
+        raise ValueError(f"{error}: {piece[:60]!r}")
+    return start
+
+
 def sentences_of(text: str, source_id: str, normalised: str | None = None) -> list[Sentence]:
     normalised = normalise_whitespace(text) if normalised is None else normalised
     out, cursor = [], 0
     blocks = _blocks(text)
     for number, (block, locator) in enumerate(zip(blocks, _locators(blocks, source_id))):
         for piece in split_sentences(block):
-            start = normalised.find(piece, cursor)
-            if start < 0:
-                raise ValueError(f"{source_id}: sentence not found in the text: {piece[:60]!r}")
+            start = _locate(piece, normalised, cursor, f"{source_id}: sentence not found in the text")
             cursor = start + len(piece)
             out.append(
                 Sentence(
@@ -368,9 +375,7 @@ def reference_entries(source_id: str) -> tuple[Sentence, ...]:
     for line in (normalise_whitespace(raw_line) for raw_line in tail.splitlines()):
         if not line:
             continue
-        start = normalised.find(line, cursor)
-        if start < 0:
-            raise ValueError(f"{source_id}: reference line not found: {line[:60]!r}")
+        start = _locate(line, normalised, cursor, f"{source_id}: reference line not found")
         cursor = start + len(line)
         out.append(
             Sentence(

@@ -254,23 +254,17 @@ def timeline_figure(events: pd.DataFrame, lanes: pd.DataFrame, ifn_start: pd.Per
         axis.axvline(x(ifn_start), color=PALETTE["orange"], linestyle="--", linewidth=1)
     ax.legend(
         handles=[
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color=response_colours["progressive disease"],
-                linestyle="none",
-                markeredgecolor="black",
-                label="progressive disease (PD)",
-            ),
-            Line2D(
-                [],
-                [],
-                marker="o",
-                color=response_colours["partial remission"],
-                linestyle="none",
-                markeredgecolor="black",
-                label="partial remission (PR)",
+            *(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    color=response_colours[response],
+                    linestyle="none",
+                    markeredgecolor="black",
+                    label=f"{response} ({short})",
+                )
+                for response, short in (("progressive disease", "PD"), ("partial remission", "PR"))
             ),
             Line2D([], [], marker=">", color="black", linestyle="none", label="end of therapy not stated"),
         ],
