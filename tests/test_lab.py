@@ -11,6 +11,7 @@ skips with a message until `make lab` has been run once.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import secrets
@@ -35,7 +36,9 @@ JUPYTER_LAB = Path(sys.prefix) / "bin" / "jupyter-lab"
 def lab(tmp_path_factory):
     """The base URL and token of a JupyterLab started with `make lab`."""
     if os.environ.get("CI"):
-        subprocess.run(["make", "--no-print-directory", ".venv/.lab-installed"], cwd=paths.ROOT, check=True)
+        with open(Path(sys.prefix) / ".lab.lock", "w") as lock:  # one pip at a time (xdist)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            subprocess.run(["make", "--no-print-directory", ".venv/.lab-installed"], cwd=paths.ROOT, check=True)
     elif not JUPYTER_LAB.exists():
         pytest.skip("JupyterLab is not installed in .venv: `make lab` installs it from "
                     "requirements-lab.txt on first use; skipping the JupyterLab test")

@@ -7,6 +7,7 @@ builder renders) is tested without TeX.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -45,8 +46,11 @@ def pdf_pages() -> list[str]:
         if os.environ.get("CI"):
             pytest.fail(f"CI must build the PDF: {message} (.ci/run installs them)")
         pytest.skip(f"{message}; skipping the PDF tests")
-    build = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=paths.ROOT,
-                           capture_output=True, text=True)
+    (paths.ROOT / "_build").mkdir(exist_ok=True)
+    with open(paths.ROOT / "_build" / ".pdf.lock", "w") as lock:  # one build at a time (xdist)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build = subprocess.run(["make", "--no-print-directory", "pdf"], cwd=paths.ROOT,
+                               capture_output=True, text=True)
     assert build.returncode == 0, f"make pdf failed:\n{build.stdout[-3000:]}\n{build.stderr[-3000:]}"
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True,
                           text=True, check=True).stdout
