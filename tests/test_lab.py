@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import fcntl
 import json
 import os
 import secrets
@@ -37,7 +38,11 @@ JUPYTER_LAB = Path(sys.prefix) / "bin" / "jupyter-lab"
 def lab(tmp_path_factory):
     """The base URL and token of a JupyterLab started with `make lab`."""
     if os.environ.get("CI"):
-        subprocess.run(["make", "--no-print-directory", ".venv/.lab-installed"], cwd=paths.ROOT, check=True)
+        with open(Path(sys.prefix) / ".lab.lock", "w") as lock:  # one pip at a time (xdist)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            subprocess.run(
+                ["make", "--no-print-directory", ".venv/.lab-installed"], cwd=paths.ROOT, check=True
+            )
     elif not JUPYTER_LAB.exists():
         pytest.skip(
             "JupyterLab is not installed in .venv: `make lab` installs it from "
