@@ -22,15 +22,22 @@ book: $(STAMP)
 	mkdir -p _build
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 
+# Two workers (pytest-xdist), one browser each; a notebook's cells stay on one worker and
+# kernel (--dist loadfile: one file, one worker; loadgroup cannot be used with pytest 9).
+TEST_WORKERS ?= 2
 test: book
-	$(BIN)/python -m pytest tests --nbval chapters
+	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile
 
 # Re-execute every chapter in place, storing fresh outputs (after changing data or code;
 # nbval in make test fails until the stored outputs match a fresh run).
 execute: $(STAMP)
 	$(BIN)/python -m netbook.execute chapters/*.ipynb
 
-bench: $(STAMP)
+# Lighthouse (bench/package-lock.json) installs into bench/node_modules on first use.
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+
+bench: $(STAMP) bench/node_modules/.package-lock.json
 	$(BIN)/python bench/run_bench.py
 
 clean:

@@ -71,7 +71,7 @@ def page_weights() -> list[tuple[str, int, float]]:
     """(page, bytes transferred, load ms) for every chapter page, first load, no cache."""
     sys.path.insert(0, str(ROOT / "tests"))
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+    from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler as _QuietHandler
     from test_chapters import toc_files
 
     if CHROMIUM is None:
