@@ -53,11 +53,11 @@ GROUPS = [
 ]
 
 
-def run(cmd: list[str]) -> tuple[float, str]:
+def run(cmd: list[str], check: bool = True) -> tuple[float, str]:
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return elapsed, proc.stdout + proc.stderr
 
@@ -177,7 +177,8 @@ def main() -> None:
     build()
     junit = ROOT / "_build" / "bench-junit.xml"
     load_before = os.getloadavg()[0]
-    tests, test_out = run([str(BIN / "python"), *TEST_COMMAND, f"--junit-xml={junit}"])
+    # a failing test is reported in the table (its summary line), not a reason to lose the rest
+    tests, test_out = run([str(BIN / "python"), *TEST_COMMAND, f"--junit-xml={junit}"], check=False)
     load_after = os.getloadavg()[0]
     summary = test_out.strip().splitlines()[-1]
     groups = group_times(junit)
@@ -240,7 +241,8 @@ def main() -> None:
         "",
         f"## Lighthouse {lighthouse.version()} (mobile defaults), pages served gzipped",
         "",
-        "bench/lighthouse.py: one run per page (scores move by a point or two between runs);",
+        f"bench/lighthouse.py: {lighthouse.RUNS} runs per page, the run with the median performance",
+        "score shown (scores move between runs, more when the machine is shared);",
         "sent = bytes over the network (gzip), uncompressed = the resources' own sizes.",
         "Targets: performance >= 0.95, accessibility 1.00, best practices >= 0.95, SEO >= 0.95.",
         "",
