@@ -4,10 +4,10 @@ Served on 127.0.0.1, each page in the toc must load with no console error, make 
 request that leaves localhost, decode every image, render every table, link only to
 pages and anchors that exist, and pass an axe-core audit with no serious or critical
 violation (test_accessibility.py). One screenshot per page goes to
-test-artifacts/screenshots/. The theme's icons are drawn (inline SVG), dark mode switches,
-and search finds a word of the provenance ledger; every built page stays within its byte
-budget (test_page_budget.py). Split in files so that pytest-xdist (--dist loadfile) can
-run them on different workers.
+test-artifacts/screenshots/ (test_screenshots.py). The theme's icons are drawn (inline
+SVG), dark mode switches, and search finds a word of the provenance ledger; every built
+page stays within its byte budget (test_page_budget.py). Split in files so that
+pytest-xdist (--dist loadfile) can run them on different workers.
 
 Where Chromium is absent the tests skip with a message, except in CI (CI=true), where
 they fail: .ci/run installs it.
@@ -22,21 +22,13 @@ from urllib.parse import urldefrag, urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
+from conftest import PageVisit
 from netbook import paths
 from test_chapters import toc_files
 
-from conftest import PageVisit
-
-SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
-
-
-# chromium_path, server and browser are session fixtures in conftest.py: one browser per
-# pytest-xdist worker, shared by every test the worker runs.
-
-
-# PageVisit and `visits` (each page loaded once per worker, shared by the browser test
-# modules that worker runs) are in conftest.py with the browser.
-
+# chromium_path, server, browser, PageVisit and `visits` (each page loaded once per
+# worker, shared by the browser test modules that worker runs) are in conftest.py: with
+# pytest-xdist each worker starts one browser.
 
 PAGES = toc_files()
 
@@ -106,14 +98,6 @@ def test_internal_links_resolve(entry, visits, server):
 @functools.lru_cache(maxsize=None)
 def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-@pytest.mark.parametrize("entry", PAGES)
-def test_screenshot(entry, visits):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{entry.replace('/', '__')}.png"
-    visits(entry).load_images().screenshot(path=str(path), full_page=True, timeout=120_000)
-    assert path.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"
 
 
 def test_csp_blocks_a_foreign_request(browser, server):
