@@ -228,6 +228,13 @@ def main() -> None:
         f"| parallel: total | {colds['parallel']:.1f} ({100 * (1 - colds['parallel'] / colds['plain']):+.0f}% "
         "time saved vs plain) |",
         "",
+        "`make book` keeps myst-nb's serial execution: with two cores, a pool runs two chapters",
+        "at once, but each chapter's time is mostly CPU (kernel start, importing pandas and",
+        "matplotlib, drawing), so two at once take about as long as one after the other, and",
+        "the figures above show no gain worth a second code path. On a machine with more free",
+        "cores `python bench/parallel_execute.py` after `python -m netbook.cache_inputs` would",
+        "help: run it before `make book` and jupyter-book finds every chapter cached.",
+        "",
         "## The test suite by group",
         "",
         f"`python {' '.join(TEST_COMMAND)}`: {tests:.1f} s wall clock on {os.cpu_count()} cores",
