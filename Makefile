@@ -24,9 +24,12 @@ book: $(STAMP)
 
 # The PDF is built first where XeLaTeX is present: the intro links it, and the browser
 # tests check that link (tests/test_pdf.py builds it too, and fails under CI=true without it).
+# Two workers (pytest-xdist), one browser each; a notebook's cells stay on one worker and
+# kernel (--dist loadfile: one file, one worker; loadgroup cannot be used with pytest 9).
+TEST_WORKERS ?= 2
 test: book lint
 	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
-	$(BIN)/python -m pytest tests --nbval chapters
+	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile
 
 # The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
 # texlive-xetex texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended
@@ -74,7 +77,11 @@ lab: $(LAB_STAMP)
 	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/chapters $(LAB_ARGS)
 
-bench: $(STAMP)
+# Lighthouse (bench/package-lock.json) installs into bench/node_modules on first use.
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	npm ci --prefix bench --no-audit --no-fund
+
+bench: $(STAMP) bench/node_modules/.package-lock.json
 	$(BIN)/python bench/run_bench.py
 
 clean:

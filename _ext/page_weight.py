@@ -11,8 +11,12 @@ is edited):
    have put in its place at run time (same classes, attributes and markup), its path read
    from the theme's own bundle. The bundle's stylesheet for those SVGs (which it injected
    at run time, before the theme's CSS) becomes `_static/netbook-icons.css`, linked at
-   the same place. An icon the bundle does not have stops the build. With no `<i>` icon
-   left, the 156 KB icon web font is never requested either.
+   the same place. An icon the bundle does not have stops the build. The theme's CSS also
+   draws a few glyphs of the icon font (admonition, download, external-link icons): those
+   come from a cut of its solid font (`netbook-fa-solid-subset.woff`, 2 KB instead of
+   156 KB), declared after the theme's @font-face for exactly those code points. The
+   theme's stylesheet is served as a copy without its 1,881 `.fa-NAME:before` glyph rules
+   (86 KB), which only served `<i>` icons.
 2. Search. `searchindex.js`, `searchtools.js` and `language_data.js` load on the search
    page only, where the search runs (the theme's search box submits to it). When a reader
    opens the search box on another page, a small inline script prefetches them, so the
@@ -22,6 +26,10 @@ is edited):
    may be in the first screen (see `is_below_the_fold`).
 4. `<meta name="description">` per page: the page's first paragraph (else its key points,
    else its title), shortened to `DESCRIPTION_LIMIT` characters.
+5. Scripts and styles: sphinx-design's and togglebutton's files are left out of pages that
+   have none of their markup, and scripts are `defer` (they wait for the page to be parsed
+   instead of blocking its first paint), except documentation_options.js, which inline
+   scripts use, and on the search page.
 
 The pure functions below are tested in tests/test_page_weight.py; the built pages in
 tests/test_built_book.py and tests/test_browser.py (byte budget, icons, search).
@@ -47,9 +55,9 @@ THEME_ICON_SCRIPT = "_static/scripts/fontawesome.js"
 THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
 TRIMMED_THEME_CSS = "_static/styles/netbook-pydata-sphinx-theme.css"
 DESCRIPTION_LIMIT = 160
-# Visible characters of text before an image from which on it cannot be in the first
-# screen: a 390 px phone shows about 40 characters a line and 20 lines under the header,
-# a 1280 px window about 90 x 25 less the header: 800 stays below both.
+# An image with fewer visible characters of text before it may be in the first screen of
+# a 390 px phone (about 40 characters a line, 20 lines under the header), so it loads at
+# once. Later images are lazy; on a wider screen one that is in view still loads at once.
 FOLD_CHARS = 800
 
 # ---------------------------------------------------------------- Font Awesome icons

@@ -4,8 +4,10 @@ The server (127.0.0.1, a free port) gzips text files when the browser accepts it
 GitHub Pages does, and sends everything else as is. Lighthouse is the exact version pinned
 in bench/package.json / package-lock.json (`npm ci --prefix bench` installs it into
 bench/node_modules on first use) and drives Debian's Chromium with its mobile defaults
-(simulated slow 4G, a mid-range phone). One run per page: scores move by a point or two
-between runs, which is why they are benchmark figures and the byte budget is the test.
+(simulated slow 4G, a mid-range phone). Scores move between runs, more so when other
+work shares the machine, so each page is audited RUNS times and the run with the median
+performance score is reported (as Lighthouse's own docs advise); that noise is why they
+are benchmark figures and the byte budget is the test.
 
 Run alone: `.venv/bin/python bench/lighthouse.py` prints the table for the current build.
 """
@@ -30,6 +32,7 @@ BENCH = ROOT / "bench"
 LIGHTHOUSE = BENCH / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 TARGETS = {"performance": 0.95, "accessibility": 1.00, "best-practices": 0.95, "seo": 0.95}
+RUNS = 3
 TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
@@ -142,7 +145,13 @@ def run(pages: list[str]) -> list[tuple[str, dict]]:
     rows = []
     with serve(ROOT / "_build" / "html") as base:
         for page in pages:
-            rows.append((page, audit(f"{base}{page}.html", chromium)))
+            runs = sorted(
+                (audit(f"{base}{page}.html", chromium) for _ in range(RUNS)),
+                key=lambda r: r["scores"]["performance"],
+            )
+            median = runs[len(runs) // 2]
+            median["performance_runs"] = [r["scores"]["performance"] for r in runs]
+            rows.append((page, median))
     return rows
 
 
@@ -151,15 +160,18 @@ def table(rows: list[tuple[str, dict]]) -> list[str]:
         return f"{score:.2f}" + ("" if score >= TARGETS[category] else " (below target)")
 
     lines = [
-        "| page | performance | accessibility | best practices | SEO | sent | uncompressed |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| page | performance | accessibility | best practices | SEO | sent | uncompressed "
+        "| performance of the runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for page, r in rows:
         s = r["scores"]
         lines.append(
             f"| {page} | "
             + " | ".join(mark(c, s[c]) for c in CATEGORIES)
-            + f" | {r['sent'] / 1024:,.0f} KiB | {r['uncompressed'] / 1024:,.0f} KiB |"
+            + f" | {r['sent'] / 1024:,.0f} KiB | {r['uncompressed'] / 1024:,.0f} KiB | "
+            + ", ".join(f"{p:.2f}" for p in r.get("performance_runs", []))
+            + " |"
         )
     return lines
 
@@ -167,7 +179,7 @@ def table(rows: list[tuple[str, dict]]) -> list[str]:
 def pages() -> list[str]:
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT / "src"))
-    from test_chapters import toc_files
+    from conftest import toc_files
 
     return [e for e in toc_files() if e == "intro" or e.startswith("chapters/")]
 

@@ -19,6 +19,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pandas as pd
 import pytest
@@ -270,3 +271,49 @@ def browser(chromium_path):
         browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class PageVisit:
+    """A page loaded in a fresh context, with everything it asked for recorded."""
+
+    def __init__(self, browser, url: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        self.response = self.page.goto(url, wait_until="networkidle")
+
+    def load_images(self):
+        """Bring every image into view and wait until it is decoded: images below the fold
+        are lazy (loading="lazy") and load only when the reader scrolls near them."""
+        self.page.evaluate("""async () => {
+            for (const img of document.querySelectorAll('img')) {
+                img.scrollIntoView();
+                try { await img.decode(); } catch (e) { /* reported by the caller */ }
+            }
+            window.scrollTo(0, 0);
+        }""")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="session")
+def visits(browser, server):
+    loaded = {}
+
+    def visit(entry: str) -> PageVisit:
+        # (dict.setdefault would build a new PageVisit, and load the page again, every call)
+        if entry not in loaded:
+            loaded[entry] = PageVisit(browser, urljoin(server, f"{entry}.html"))
+        return loaded[entry]
+
+    yield visit
+    for page_visit in loaded.values():
+        page_visit.close()

@@ -3,10 +3,11 @@
 Served on 127.0.0.1, each page in the toc must load with no console error, make no
 request that leaves localhost, decode every image, render every table, link only to
 pages and anchors that exist, and pass an axe-core audit with no serious or critical
-violation. One screenshot per page goes to test-artifacts/screenshots/. Every built page
-loads at most BUDGET_KIB of resources on first load, phone and desktop width; the theme's
-icons are drawn (inline SVG and the cut icon font, never the full one); search finds a word
-of the provenance ledger.
+violation (test_accessibility.py). One screenshot per page goes to
+test-artifacts/screenshots/ (test_screenshots.py). The theme's icons are drawn (inline
+SVG), dark mode switches, and search finds a word of the provenance ledger; every built
+page stays within its byte budget (test_page_budget.py). Split in files so that
+pytest-xdist (--dist loadfile) can run them on different workers.
 
 Where Chromium is absent the tests skip with a message, except in CI (CI=true), where
 they fail: .ci/run installs it.
@@ -21,56 +22,13 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import CHROMIUM, CHROMIUM_ARGS, toc_files  # noqa: F401 (bench)
+from conftest import PageVisit, toc_files
 
 from netbook import paths
 
-SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
-SERIOUS = {"serious", "critical"}
-
-
-# chromium_path, server and browser are session fixtures in conftest.py: one browser per
-# pytest-xdist worker, shared by every test the worker runs.
-
-
-class PageVisit:
-    """A page loaded in a fresh context, with everything it asked for recorded."""
-
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.page = self.context.new_page()
-        self.console_errors: list[str] = []
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
-        self.response = self.page.goto(url, wait_until="networkidle")
-
-    def load_images(self):
-        """Bring every image into view and wait until it is decoded: images below the fold
-        are lazy (loading="lazy") and load only when the reader scrolls near them."""
-        self.page.evaluate("""async () => {
-            for (const img of document.querySelectorAll('img')) {
-                img.scrollIntoView();
-                try { await img.decode(); } catch (e) { /* reported by the caller */ }
-            }
-            window.scrollTo(0, 0);
-        }""")
-        return self.page
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture(scope="module")
-def visits(browser, server):
-    loaded = {}
-    yield lambda entry: loaded.setdefault(entry, PageVisit(browser, urljoin(server, f"{entry}.html")))
-    for visit in loaded.values():
-        visit.close()
-
+# chromium_path, server, browser, PageVisit and `visits` (each page loaded once per
+# worker, shared by the browser test modules that worker runs) are in conftest.py: with
+# pytest-xdist each worker starts one browser.
 
 PAGES = toc_files()
 
@@ -155,27 +113,6 @@ def _soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
-@pytest.mark.parametrize("entry", PAGES)
-def test_accessibility_audit(entry, visits):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(visits(entry).page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} nodes"
-        for v in results.response["violations"]
-        if v.get("impact") in SERIOUS
-    ]
-    assert not serious, "\n".join(serious)
-
-
-@pytest.mark.parametrize("entry", PAGES)
-def test_screenshot(entry, visits):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{entry.replace('/', '__')}.png"
-    visits(entry).load_images().screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"
-
-
 def test_csp_blocks_a_foreign_request(browser, server):
     """The policy is real: a script asking another host is refused by the browser."""
     visit = PageVisit(browser, urljoin(server, "intro.html"))
@@ -209,56 +146,8 @@ def test_opens_from_disk(entry, browser):
     assert all(urlparse(u).scheme in {"file", "data", "about"} for u in visit.requests), visit.requests
 
 
-# ------------------------------------------------------------------ page weight (issue 14)
-
-BUDGET_KIB = 1000
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-BUILT_PAGES = (
-    sorted(
-        str(p.relative_to(paths.BUILD_HTML).with_suffix("")).replace("\\", "/")
-        for p in paths.BUILD_HTML.rglob("*.html")
-        if "_static" not in p.parts
-    )
-    if paths.BUILD_HTML.exists()
-    else toc_files()
-)
-
-
-def first_load(browser, url: str, viewport: dict) -> dict[str, int]:
-    """Every response of a first load (fresh context, no cache) and its body size in bytes.
-
-    Measured in Chromium rather than computed from the HTML, because what a page downloads
-    is the browser's decision: which @font-face serves a glyph, which lazy images are near
-    enough the screen to fetch. The local server does not compress, so sizes are the
-    uncompressed bytes. The same build at the same viewport gives the same requests.
-    """
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    sizes: dict[str, int] = {}
-    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
-    try:
-        page.goto(url, wait_until="networkidle")
-    finally:
-        context.close()
-    return sizes
-
-
-@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-@pytest.mark.parametrize("entry", BUILT_PAGES)
-def test_first_load_within_byte_budget(entry, viewport, browser, server):
-    sizes = first_load(browser, urljoin(server, f"{entry}.html"), VIEWPORTS[viewport])
-    total = sum(sizes.values())
-    biggest = sorted(((n, u.replace(server, "")) for u, n in sizes.items()), reverse=True)[:5]
-    assert sizes, "nothing loaded"
-    assert total <= BUDGET_KIB * 1024, (
-        f"{entry} ({viewport}) loads {total / 1024:,.0f} KiB > {BUDGET_KIB} KiB; largest: {biggest}"
-    )
-    heavy = [
-        u
-        for u in sizes
-        if "fontawesome.js" in u or "/webfonts/" in u or ("searchindex.js" in u and entry != "search")
-    ]  # the search page runs the search
-    assert not heavy, f"{entry} loads what it should not on first load: {heavy}"
+# ------------------------------------------------------------------ icons, dark mode, search
+# (issue 14; the byte budget is in test_page_budget.py, the axe audit in test_accessibility.py)
 
 
 @pytest.mark.parametrize("entry", PAGES)

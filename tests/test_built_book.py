@@ -118,3 +118,64 @@ def test_ledger_quotes_are_in_the_search_index():
     terms = index["terms"]
     missing = [w for w in words if stem(w) not in terms or ledger not in docs(terms[stem(w)])]
     assert not missing, f"quote words the search cannot find on the ledger page: {missing}"
+
+
+# ------------------------------------------------------------------ page weight (issue 14,
+# _ext/page_weight.py); the byte budget itself is measured in Chromium (test_page_budget.py)
+
+
+def test_every_page_has_a_meta_description(pages):
+    bad = []
+    for name, soup in pages.items():
+        if name == "index.html":  # the redirect to intro.html that jupyter-book writes
+            continue
+        tags = soup.find_all("meta", attrs={"name": "description"})
+        content = tags[0].get("content", "").strip() if len(tags) == 1 else ""
+        if not content or len(content) > 160:
+            bad.append(f"{name}: {[t.get('content') for t in tags]}")
+    assert not bad, bad
+
+
+def test_a_chapter_description_is_its_first_paragraph(pages):
+    for entry in [e for e in toc_files() if e.startswith("chapters/")]:
+        soup = pages[f"{entry}.html"]
+        description = soup.find("meta", attrs={"name": "description"})["content"].rstrip("…")
+        first = " ".join(soup.find("article").find("section").find("p", recursive=False).get_text().split())
+        assert first.startswith(description), (entry, description, first[:200])
+
+
+def test_images_carry_their_file_size_and_load_lazily_after_the_first(pages):
+    import imagesize
+
+    problems = []
+    for name, soup in pages.items():
+        for index, img in enumerate(soup.find_all("img")):
+            path = (HTML / name).parent / img["src"]
+            if (img.get("width"), img.get("height")) != tuple(str(n) for n in imagesize.get(str(path))):
+                problems.append(
+                    f"{name}: {img['src']} is {imagesize.get(str(path))}, "
+                    f"tagged {img.get('width')}x{img.get('height')}"
+                )
+            if index > 0 and img.get("loading") != "lazy":
+                problems.append(f"{name}: image {index + 1} ({img['src']}) is not lazy")
+    assert not problems, problems
+
+
+def test_pages_load_neither_the_icon_bundle_nor_the_search_index(pages):
+    found = []
+    for name, soup in pages.items():
+        sources = [s.get("src", "") for s in soup.find_all("script")]
+        if any("fontawesome.js" in s for s in sources):
+            found.append(f"{name}: fontawesome.js")
+        if name != "search.html" and any(s.endswith(("searchindex.js", "searchtools.js")) for s in sources):
+            found.append(f"{name}: search scripts")
+        left = [
+            str(t)[:80]
+            for t in soup.find_all(
+                ["i", "span"], class_=re.compile(r"^fa-(solid|regular|brands)$|^fa[sbr]?$")
+            )
+        ]
+        found += [f"{name}: icon left for fontawesome.js: {t}" for t in left]
+    assert not found, found
+    assert not (HTML / "_static" / "scripts" / "fontawesome.js").exists()
+    assert (HTML / "search.html").read_text(encoding="utf-8").count("searchindex.js") == 1

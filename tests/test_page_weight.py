@@ -181,3 +181,59 @@ def test_description_falls_back_to_key_points_then_title():
     assert pw.description(doctree, "Title", "Book") == "One thing; Another."
     assert pw.description(None, "Search", "Book") == "Search: Book"
     assert pw.description(_doctree("Book\n====\n"), "Book", "Book") == "Book"
+
+
+def test_icon_class_rules_are_dropped_and_the_rest_kept():
+    css = (
+        '.a{color:red}.fa-moon:before{content:"\\f186"}.fa-x::after,.fa-y:before{content:"x"}'
+        '.fa-lg{font-size:1.25em}.fa-moon:before,.other:before{content:"\\f186"}'
+    )
+    assert pw.drop_icon_class_rules(css) == (
+        '.a{color:red}.fa-lg{font-size:1.25em}.fa-moon:before,.other:before{content:"\\f186"}'
+    )
+
+
+def test_swap_stylesheet_keeps_the_relative_prefix():
+    block = (
+        '<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+        '<link href="../_static/styles/pydata-sphinx-theme.css?digest=1" rel="stylesheet" />'
+    )
+    out = pw.swap_stylesheet(block, "_static/styles/pydata-sphinx-theme.css", "../_static/styles/new.css")
+    assert out == (
+        '<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+        '<link href="../_static/styles/new.css" rel="stylesheet" />'
+    )
+    with pytest.raises(ValueError, match="expected one stylesheet"):
+        pw.swap_stylesheet(block, "_static/styles/missing.css", "x.css")
+
+
+def test_assets_of_unused_extensions_are_found_from_the_body():
+    assert pw.unused_assets('<p class="x">text</p>') == {
+        "sphinx-design.min.css",
+        "design-tabs.js",
+        "togglebutton.css",
+        "togglebutton.js",
+    }
+    assert pw.unused_assets('<div class="sd-card">') == {"togglebutton.css", "togglebutton.js"}
+    assert pw.unused_assets('<div class="admonition dropdown">') == {
+        "sphinx-design.min.css",
+        "design-tabs.js",
+    }
+    assert pw.unused_assets('<div class="toggle">') == {"sphinx-design.min.css", "design-tabs.js"}
+    # a word inside a longer class name is not the class
+    assert "togglebutton.js" in pw.unused_assets('<div class="sidebar-toggle">')
+
+
+def test_scripts_are_deferred_except_inline_and_blocking_ones():
+    from sphinx.builders.html._assets import _JavaScript
+
+    plain = pw.deferred(_JavaScript("_static/doctools.js?v=1", priority=200))
+    assert plain.attributes == {"defer": "defer"} and plain.priority == 200
+    assert plain.filename == "_static/doctools.js?v=1"
+    for kept in (
+        _JavaScript("_static/documentation_options.js", priority=1),
+        _JavaScript(None, body="let x = 1;"),
+        _JavaScript("a.js", **{"async": "async"}),
+        _JavaScript("c.js", type="text/x-thebe-config"),
+    ):
+        assert pw.deferred(kept) is kept
