@@ -280,8 +280,12 @@ def _or_not_stated(x) -> str:
 
 
 def population(row) -> str:
-    return (f"site: {_or_not_stated(row['primary_site'])}; function: {_or_not_stated(row['functional_status'])}; "
-            f"grade: {_or_not_stated(row['grade'])}")
+    """Primary site, functional status and grade as printed; 'not stated' for each the review leaves out."""
+    fields = [row["primary_site"], row["functional_status"], row["grade"]]
+    if all(_missing(f) for f in fields):
+        return NOT_STATED
+    return (f"site: {_or_not_stated(fields[0])}; function: {_or_not_stated(fields[1])}; "
+            f"grade: {_or_not_stated(fields[2])}")
 
 
 def option_rows(comp: pd.DataFrame, option_id: str) -> pd.DataFrame:
@@ -304,8 +308,8 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
         c = chars.loc[study]
         rows.append({
             "Study [reference]": study_label(data.characteristics, study),
-            "Design": design_label(data.characteristics, study),
-            "Blinding": _or_not_stated(c["blinding"]),
+            "Design and blinding": (design_label(data.characteristics, study) + "; blinding "
+                                    + _or_not_stated(c["blinding"])),
             "Population as printed": population(c),
             "Patients": NOT_STATED if _missing(c["n"]) else str(int(c["n"])),
             "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
@@ -340,15 +344,22 @@ def source_names(sources: pd.DataFrame) -> dict[str, str]:
     return names
 
 
-def how_often(row) -> str:
+def harm_value(row) -> str:
+    """The printed rate or range of a harm with its unit; '' where the source gives words only."""
     row = _plain(row)
     quote = row["quote"]
-    if not _missing(row.get("value")):
-        text = with_unit(printed_number(row["value"], quote), row["unit"])
-    elif not _missing(row.get("value_low")):
-        text = with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}", row["unit"])
-    else:
-        text = ""
+    if row.get("value") is not None:
+        return with_unit(printed_number(row["value"], quote), row["unit"])
+    if row.get("value_low") is not None:
+        return with_unit(f"{printed_number(row['value_low'], quote)}–{printed_number(row['value_high'], quote)}",
+                         row["unit"])
+    return ""
+
+
+def how_often(row) -> str:
+    """A harm's frequency as printed: rate or range, the source's words, and when."""
+    row = _plain(row)
+    text = harm_value(row)
     if not _missing(row.get("frequency_as_printed")):
         text = f"{text} ({row['frequency_as_printed']})" if text else f"“{row['frequency_as_printed']}”"
     text = text or "no frequency stated"
