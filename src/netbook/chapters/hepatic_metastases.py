@@ -559,6 +559,9 @@ DESIGN_MARKER = {
     "phase II": ("D", True),
     "retrospective multicentre": ("^", True),
     "retrospective series": ("^", True),
+    "single-centre series": ("^", True),
+    "nonrandomised series": ("^", True),
+    "registry": ("v", False),
     "review": ("v", False),
     "not stated": ("o", False),
 }
@@ -634,7 +637,10 @@ def orr_figure(orr: pd.DataFrame):
     ax.axvline(ORR_LINE, color="black", lw=0.8, ls=":")
     handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
     seen = set()
+    present = set(orr["design"])
     for design, (marker, filled) in DESIGN_MARKER.items():
+        if design not in present:
+            continue
         label = {"not stated": "design not stated", "retrospective multicentre": "retrospective",
                  "retrospective series": "retrospective"}.get(design, design)
         if label not in seen:
