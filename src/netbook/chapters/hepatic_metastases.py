@@ -292,9 +292,13 @@ def _or_not_stated(x) -> str:
 
 
 def population(row) -> str:
+    """Primary site, functional status and grade as printed; 'not stated' for each the review leaves out."""
+    fields = [row["primary_site"], row["functional_status"], row["grade"]]
+    if all(is_missing(f) for f in fields):
+        return NOT_STATED
     return (
-        f"site: {_or_not_stated(row['primary_site'])}; function: {_or_not_stated(row['functional_status'])}; "
-        f"grade: {_or_not_stated(row['grade'])}"
+        f"site: {_or_not_stated(fields[0])}; function: {_or_not_stated(fields[1])}; "
+        f"grade: {_or_not_stated(fields[2])}"
     )
 
 
@@ -321,8 +325,9 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
         rows.append(
             {
                 "Study [reference]": study_label(data.characteristics, study),
-                "Design": design_label(data.characteristics, study),
-                "Blinding": _or_not_stated(c["blinding"]),
+                "Design and blinding": (
+                    design_label(data.characteristics, study) + "; blinding " + _or_not_stated(c["blinding"])
+                ),
                 "Population as printed": population(c),
                 "Patients": NOT_STATED if is_missing(c["n"]) else str(int(c["n"])),
                 "Regimen, dose and schedule as printed": _or_not_stated(c["regimen"]),
@@ -364,9 +369,16 @@ def source_names(sources: pd.DataFrame) -> dict[str, str]:
     return names
 
 
-def how_often(row) -> str:
+def harm_value(row) -> str:
+    """The printed rate or range of a harm with its unit; '' where the source gives words only."""
     row = _plain(row)
-    text = _value_or_range(row)
+    return _value_or_range(row)
+
+
+def how_often(row) -> str:
+    """A harm's frequency as printed: rate or range, the source's words, and when."""
+    row = _plain(row)
+    text = harm_value(row)
     if not is_missing(row.get("frequency_as_printed")):
         text = f"{text} ({row['frequency_as_printed']})" if text else f"“{row['frequency_as_printed']}”"
     text = text or "no frequency stated"
@@ -613,6 +625,9 @@ DESIGN_MARKER = {
     "phase II": ("D", True),
     "retrospective multicentre": ("^", True),
     "retrospective series": ("^", True),
+    "single-centre series": ("^", True),
+    "nonrandomised series": ("^", True),
+    "registry": ("v", False),
     "review": ("v", False),
     "not stated": ("o", False),
 }
@@ -704,7 +719,10 @@ def orr_figure(orr: pd.DataFrame):
     ax.axvline(ORR_LINE, color="black", lw=0.8, ls=":")
     handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
     seen = set()
+    present = set(orr["design"])
     for design, (marker, filled) in DESIGN_MARKER.items():
+        if design not in present:
+            continue
         label = {
             "not stated": "design not stated",
             "retrospective multicentre": "retrospective",
