@@ -188,7 +188,7 @@ class AnchoredTable:
         for _, row in self.df.iterrows():
             cells = "".join(f"<td>{'—' if pd.isna(v) else html.escape(str(v))}</td>" for v in row)
             body.append(f'<tr id="{self.prefix}-{html.escape(str(row[self.key]))}">{cells}</tr>')
-        return (f'<table class="netbook-table"><caption>{html.escape(self.caption)}</caption>'
+        return (f'<table class="netbook-table" tabindex="0"><caption>{html.escape(self.caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 + self.note._repr_html_())
 
