@@ -204,6 +204,11 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
+def is_heading(block: str) -> bool:
+    """A heading of the source: short, no final punctuation, words only."""
+    return _is_heading(block)
+
+
 def _is_heading(block: str) -> bool:
     if block.startswith("|") or len(block) > 80 or re.search(r"[.:;,]$", block):
         return False

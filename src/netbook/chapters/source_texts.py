@@ -79,7 +79,7 @@ def coverage_figure(statuses: dict[str, list[coverage.Status]]):
     summary = coverage.summary(statuses).set_index("source")
     order = ["quoted"] + [r for r in STATUS_COLOURS if r != "quoted"]
     columns = {"quoted": "quoted", **{r: f"set aside: {r}" for r in order[1:]}}
-    fig, ax = new_figure(8.5, 3.8)
+    fig, ax = new_figure(8.5, 4.6)
     sources = list(summary.index)[::-1]
     left = [0] * len(sources)
     for status in order:
@@ -99,7 +99,7 @@ def coverage_figure(statuses: dict[str, list[coverage.Status]]):
         ax.text(total + 0.8, y, str(total), va="center", fontsize=10)
     ax.set_xlabel("Sentences printing a number")
     ax.set_xlim(0, max(left) * 1.1 + 2)
-    ax.legend(loc="lower right", frameon=False, fontsize=9)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     return fig
 
 
@@ -109,9 +109,6 @@ def _uses_html(
     rows: dict[str, list[int]] = defaultdict(list)
     for table, row in quoted_by:
         rows[table].append(row)
-    from netbook.tables import resources
-
-    path_of = {r["name"]: r["path"] for r in resources()}  # tables/, derived/ or editorial/
     parts = []
     for table in sorted(rows):
         numbers = ", ".join(str(r) for r in sorted(set(rows[table])))
@@ -119,7 +116,7 @@ def _uses_html(
             f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>' for c in chapters.get(table, [])
         )
         parts.append(
-            f'<a href="../{path_of[table]}" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
+            f'<a href="../tables/{table}.csv" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
             f"{numbers}" + (f" ({chapter_links})" if chapter_links else "")
         )
     return "; ".join(parts)
@@ -150,40 +147,48 @@ class ReadingView:
             if coverage.overlaps(coverage.quote_spans(q, normalised), sentence)
         ]
 
-    def _unit_html(self, status: coverage.Status | None, sentence: coverage.Sentence) -> str:
+    def _unit_html(self, status: coverage.Status | None, sentence: coverage.Sentence) -> tuple[str, str]:
+        """The sentence as HTML, and the note that follows it (rows and chapters quoting
+        it, the reason it is set aside); consecutive sentences with the same note share one."""
         text = html.escape(sentence.text)
         anchor = html.escape(sentence.anchor)
         quoting = self._quoting(sentence)
         if status is not None and status.state == "set aside":
             note = html.escape(status.set_aside["rationale"])
-            via = ""
-            if status.twin is not None:
-                via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>'
+            via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>' if status.twin else ""
             return (
-                f'<span id="{anchor}" class="src-set-aside" style="background:#ececec" title="{note}">'
-                f'{text}</span> <small class="src-reason">[set aside{via}: '
-                f"{html.escape(status.reason)}; {note}]</small>"
+                f'<span id="{anchor}" class="src-set-aside" style="background:#e6e6e6" title="{note}">{text}</span>',
+                f'<small class="src-reason">[set aside{via}: <em>{html.escape(status.reason)}</em>; {note}]</small>',
             )
         if status is not None and status.state == "quoted" and status.twin is not None and not quoting:
             return (
-                f'<mark id="{anchor}" class="src-quoted">{text}</mark> <small>[covered via '
-                f'<a href="#{status.twin.anchor}">the clean extraction</a>]</small>'
+                f'<mark id="{anchor}" class="src-quoted">{text}</mark>',
+                f'<small>[covered via <a href="#{status.twin.anchor}">the clean extraction</a>]</small>',
             )
         if quoting:
             return (
-                f'<mark id="{anchor}" class="src-quoted">{text}</mark> '
-                f'<small class="src-uses">[{_uses_html(quoting, self.chapters, self.titles)}]</small>'
+                f'<mark id="{anchor}" class="src-quoted">{text}</mark>',
+                f'<small class="src-uses">[{_uses_html(quoting, self.chapters, self.titles)}]</small>',
             )
-        if status is not None and status.state == "uncovered":
-            return f'<span id="{anchor}" class="src-uncovered"><strong>{text}</strong></span> <small>[not covered]</small>'
-        return f'<span id="{anchor}">{text}</span>'
+        if status is not None and status.sentence.numeric and status.state == "uncovered":
+            return (
+                f'<strong id="{anchor}" class="src-uncovered">{text}</strong>',
+                "<small>[not covered]</small>",
+            )
+        if sentence.in_body and coverage.is_heading(sentence.text):
+            return f'<strong id="{anchor}">{text}</strong>', ""
+        return f'<span id="{anchor}">{text}</span>', ""
 
     def _repr_html_(self) -> str:
         by_sentence = {s.sentence: s for s in self.statuses}
-        paragraphs: dict[tuple[bool, int], list[str]] = defaultdict(list)
+        paragraphs: dict[tuple[bool, int], list[tuple[str, str]]] = defaultdict(list)
         for unit in coverage.units(self.source_id):
             paragraphs[(not unit.in_body, unit.block)].append(self._unit_html(by_sentence.get(unit), unit))
-        out = ['<div class="source-text" lang="en">']
+        # a linked sentence is outlined, so the reader sees where the link landed
+        out = [
+            "<style>.source-text :target { outline: 3px solid #D55E00; outline-offset: 2px; }</style>",
+            '<div class="source-text" lang="en">',
+        ]
         in_refs = False
         for (is_ref, _), pieces in sorted(paragraphs.items()):
             if is_ref and not in_refs:
@@ -192,7 +197,13 @@ class ReadingView:
                     "quoting it can link here):</em></p>"
                 )
                 in_refs = True
-            out.append("<p>" + " ".join(pieces) + "</p>")
+            words = []
+            for index, (text, note) in enumerate(pieces):
+                words.append(text)
+                following = pieces[index + 1][1] if index + 1 < len(pieces) else None
+                if note and note != following:
+                    words.append(note)
+            out.append("<p>" + " ".join(words) + "</p>")
         out.append("</div>")
         return "\n".join(out)
 
