@@ -541,3 +541,40 @@ def test_chapter_block_quotes_are_verbatim(chapter, source_id, text_of):
     assert quotes, "the chapter quotes its authors' conclusions"
     for quote in quotes:
         assert quote in text, quote
+
+
+# The regimen's name labels the arm earlier in the sentence than the minimal quote;
+# test_regimen_cells_occur_in_the_quote checks it against the whole abstract.
+PRINTED_ELSEWHERE = {("salvage_regimens", "regimen_as_printed")}
+
+
+def _printed_fragments(name: str) -> list[str]:
+    """Problems: cells of a field named ``*_as_printed`` that are not in the row's quote."""
+    df = load_table(name)
+    problems = []
+    fields = [c for c in df.columns if c.endswith("_as_printed") and (name, c) not in PRINTED_ELSEWHERE]
+    for field in fields:
+        for row, (cell, quote) in enumerate(zip(df[field], df["quote"]), start=2):
+            fragments = cell if isinstance(cell, list) else [] if is_missing(cell) else [cell]
+            problems += [
+                f"{name}.csv row {row}, column {field!r}: {f!r} not in the quote"
+                for f in fragments
+                if ws(str(f)) not in ws(quote)
+            ]
+    return problems
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_as_printed_fragments_occur_in_the_quote(name):
+    """A field named `*_as_printed` holds the source's own words: each is in the row's quote."""
+    assert not _printed_fragments(name), "\n".join(_printed_fragments(name))
+
+
+def test_study_designs_cover_every_first_hand_study(sources):
+    """The case report and the two abstracts each have their design; the review's cited
+    studies have theirs in trial_characteristics."""
+    designs = load_table("study_designs")
+    first_hand = set(sources.loc[sources["preferred"], "source_id"]) - {"lasalvia2016"}
+    assert set(designs["source_id"]) == first_hand
+    printed = designs[designs["design_basis"] == "printed"]
+    assert printed["design_as_printed"].map(lambda d: not is_missing(d)).all()
