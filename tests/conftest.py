@@ -28,6 +28,19 @@ import yaml
 from netbook import load_table, paths
 from netbook.texts import source_text
 
+
+def stored_glue(notebook: Path) -> dict[str, str]:
+    """Every value a chapter glues, as its stored output prints it (text/plain)."""
+    stored = {}
+    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            plain = output.get("data", {}).get("application/papermill.record/text/plain")
+            if name and plain is not None:
+                stored[name] = plain if isinstance(plain, str) else "".join(plain)
+    return stored
+
+
 CASE_TABLES = ("case_patient_record", "case_clinical_findings", "course_of_disease", "case_histology")
 
 

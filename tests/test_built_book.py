@@ -7,7 +7,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import toc_files
+from conftest import stored_glue, toc_files
 
 from netbook import paths
 
@@ -179,3 +179,21 @@ def test_pages_load_neither_the_icon_bundle_nor_the_search_index(pages):
     assert not found, found
     assert not (HTML / "_static" / "scripts" / "fontawesome.js").exists()
     assert (HTML / "search.html").read_text(encoding="utf-8").count("searchindex.js") == 1
+
+
+PASTED = re.compile(r"\{glue:text\}`([\w/]+\.ipynb)::(\w+):(\w*)`")
+
+
+def test_intro_summary_shows_the_chapters_current_values(pages):
+    """The intro's "what the sources say" pastes values glued in the chapters: each shows
+    what the chapter's stored output holds now (a stale page would show an old value)."""
+    pasted = PASTED.findall((paths.ROOT / "intro.md").read_text(encoding="utf-8"))
+    assert len({nb for nb, _, _ in pasted}) >= 4, "the summary should draw on the chapters"
+    section = pages["intro.html"].find(id="what-the-sources-say").get_text(" ")
+    section = re.sub(r"\s+", " ", section)
+    missing = []
+    for notebook, key, _ in pasted:
+        value = stored_glue(paths.ROOT / notebook)[key].strip("'\"")
+        if value not in section:
+            missing.append(f"{notebook}::{key} = {value!r}")
+    assert not missing, f"values not on the intro page: {missing}"

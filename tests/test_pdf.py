@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import stored_glue
 
 from netbook import paths
 from netbook.display import table
@@ -66,13 +67,7 @@ def _glued_number(notebook: Path) -> tuple[str, str]:
     """The longest number this chapter glues into its prose, as the reader sees it
     (read from the stored glue outputs, not typed here)."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    stored = {}
-    for cell in cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            plain = output.get("data", {}).get("application/papermill.record/text/plain")
-            if name and plain is not None:
-                stored[name] = plain if isinstance(plain, str) else "".join(plain)
+    stored = stored_glue(notebook)
     shown = []
     for cell in cells:
         if cell["cell_type"] != "markdown":
