@@ -17,9 +17,15 @@ $(STAMP): requirements.txt pyproject.toml
 
 # Drop jupyter-cache records whose inputs (data files a chapter loads,
 # requirements.txt, the helper package) changed: jupyter-cache keys on code only.
+# Chapters without a valid cache record (new, changed code, or inputs changed: cache_inputs
+# drops those records and touches the notebook) execute in parallel first; the stamp in the
+# cache skips that step, and its imports, when no chapter is newer than the last fill.
+FILLED := _build/.jupyter_cache/.filled
 book: $(STAMP)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build
+	if [ ! -e $(FILLED) ] || [ -n "$$(find chapters -name '*.ipynb' -newer $(FILLED))" ]; then \
+	  $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 
 # The PDF is built first where XeLaTeX is present: the intro links it, and the browser

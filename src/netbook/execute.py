@@ -1,8 +1,16 @@
-"""Re-execute chapter notebooks in place, storing outputs nbval can compare.
+"""Execute chapter notebooks: in place for nbval, or in parallel into the build's cache.
 
 ``python -m netbook.execute chapters/x.ipynb ...`` (``make execute`` runs every
-chapter). Unlike ``jupyter execute``, it records no per-cell timing metadata, so a
-re-run that changes no output changes no byte of the notebook.
+chapter) re-executes notebooks in place. Unlike ``jupyter execute``, it records no
+per-cell timing metadata, so a re-run that changes no output changes no byte of the
+notebook.
+
+``python -m netbook.execute --fill-cache`` (``make book`` runs it after
+``netbook.cache_inputs``) executes, with jupyter-cache's own ``local-parallel``
+executor (a process pool over the cores), every chapter the build's jupyter-cache has
+no valid record for. myst-nb's ``cache`` mode, which executes one notebook at a time
+while Sphinx reads, then finds a record for every chapter. The chapters are
+independent, so a cold build runs them side by side (``make bench`` reports the gain).
 """
 
 from __future__ import annotations
@@ -28,9 +36,35 @@ def execute(path: Path, timeout: int = 300) -> None:
     nbformat.write(nb, path)
 
 
+def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300) -> list[str]:
+    """Execute in parallel the ``notebooks`` that the jupyter-cache at ``cache_dir`` has
+    no valid record for, caching their outputs; return one message per failed notebook
+    (its traceback), so the caller can stop the build."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cache = get_cache(str(cache_dir))
+    for nb in notebooks:
+        cache.add_nb_to_project(str(nb))
+    result = load_executor("local-parallel", cache=cache).run_and_cache(timeout=timeout, allow_errors=False)
+    failed = []
+    for uri in sorted(result.excepted + result.errored):
+        record = cache.get_project_record(uri)
+        failed.append(f"{uri}:\n{record.traceback or 'no traceback recorded'}")
+    print(f"executed {len(result.succeeded)} chapter(s) in parallel into {cache_dir}; failed: {len(failed)}")
+    return failed
+
+
 def main(argv: list[str]) -> int:
-    if not argv:
-        print("usage: python -m netbook.execute NOTEBOOK...", file=sys.stderr)
+    if argv == ["--fill-cache"]:
+        from netbook import paths
+
+        failed = fill_cache(paths.JUPYTER_CACHE, sorted(paths.CHAPTERS.glob("*.ipynb")))
+        for message in failed:
+            print(message, file=sys.stderr)
+        return 1 if failed else 0
+    if not argv or argv[0].startswith("-"):
+        print("usage: python -m netbook.execute NOTEBOOK... | --fill-cache", file=sys.stderr)
         return 2
     for name in argv:
         print(f"executing {name}")
