@@ -1,7 +1,7 @@
 """Benchmark the build, the cache and the tests on this machine: `make bench`.
 
 Measures, in order, with wall-clock time (time.perf_counter) around `make book`:
-  1. cold build: `_build/` removed first, so every chapter executes;
+  1. cold build: `_build/` removed first, so every chapter executes (in parallel, first);
   2. unchanged rebuild: nothing should execute;
   3. touch one chapter (mtime only): Sphinx re-reads it, jupyter-cache hits, 0 executions;
   4. edit one chapter's code (a comment appended to its last code cell): exactly one executes;
@@ -12,9 +12,9 @@ Measures, in order, with wall-clock time (time.perf_counter) around `make book`:
      `make test` after the build), with the summed durations of its groups of tests;
   8. each chapter page in headless Chromium: bytes transferred on first load, load time;
   9. Lighthouse (bench/lighthouse.py) on the intro and every chapter page, served gzipped;
- 10. the cold build split into notebook execution (the seconds myst-nb logs per notebook)
-     and the rest (Sphinx), and a cold build whose notebooks jupyter-cache executed in
-     parallel first (bench/parallel_execute.py), against the plain one.
+ 10. a cold build without the parallel step (myst-nb executing one chapter at a time),
+     split into notebook execution (the seconds myst-nb logs) and the rest (Sphinx),
+     against the cold `make book`, which executes the chapters in parallel first.
 Every file it edits is restored byte-for-byte, and a final build leaves the cache warm.
 Results go to bench/results.md (the numbers of the last run, overwritten each time).
 """
@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.md"
 BIN = ROOT / ".venv" / "bin"
-EXECUTED = re.compile(r"^(\S+\.ipynb): Executing notebook", re.M)
+EXECUTED = re.compile(r"^(\S+\.ipynb): Executing notebook", re.M)  # by myst-nb, one at a time
+FILLED = re.compile(r"^executed in parallel into the cache: (.*); failed", re.M)  # netbook.execute
 EXECUTION_SECONDS = re.compile(r"^\S+\.ipynb: Executed notebook in ([\d.]+) seconds", re.M)
 TEST_COMMAND = ["-m", "pytest", "tests", "--nbval", "chapters", "-n", "2", "--dist", "loadfile", "-q"]
 # Groups of the suite for the per-group times (a test file belongs to the first that matches).
@@ -82,51 +83,54 @@ def run(cmd: list[str], check: bool = True) -> tuple[float, str]:
     return elapsed, proc.stdout + proc.stderr
 
 
+def executed_in(out: str) -> list[str]:
+    """The chapters a build executed: in parallel into the cache, or by myst-nb."""
+    filled = [n for line in FILLED.findall(out) if line != "none" for n in line.split(", ")]
+    return sorted(filled + [Path(p).name for p in EXECUTED.findall(out)])
+
+
 def build() -> tuple[float, list[str]]:
     elapsed, out = run(["make", "book"])
-    return elapsed, sorted(Path(p).name for p in EXECUTED.findall(out))
+    return elapsed, executed_in(out)
 
 
 def cold_builds() -> dict[str, float]:
-    """Cold build as `make book` does it, split into execution and the rest; then cold with
-    the notebooks executed in parallel by jupyter-cache first."""
-    shutil.rmtree(ROOT / "_build", ignore_errors=True)
-    plain, out = run(["make", "book"])
-    plain_executed = sorted(Path(p).name for p in EXECUTED.findall(out))
-    executed = sum(float(x) for x in EXECUTION_SECONDS.findall(out))
+    """Cold build without the parallel step (myst-nb executing one chapter at a time while
+    Sphinx reads, as `make book` did before), split into execution and the rest; then the
+    cold build `make book` does: chapters executed in parallel into the cache first, by
+    jupyter-cache's local-parallel executor (netbook.execute --fill-cache)."""
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     start = time.perf_counter()
     run([str(BIN / "python"), "-m", "netbook.cache_inputs"])
-    run([str(BIN / "python"), "bench/parallel_execute.py"])
-    parallel_exec = time.perf_counter() - start
-    rest, out = run(["make", "book"])
+    _, out = run([str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--keep-going"])
+    serial = time.perf_counter() - start
+    executed = sum(float(x) for x in EXECUTION_SECONDS.findall(out))
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    parallel, out = run(["make", "book"])
     if EXECUTED.findall(out):
-        sys.exit(f"after the parallel execution the build still executed {EXECUTED.findall(out)}")
+        sys.exit(f"after the parallel execution myst-nb still executed {EXECUTED.findall(out)}")
     return {
-        "plain": plain,
-        "plain_executed": plain_executed,
+        "serial": serial,
         "executing": executed,
-        "sphinx": plain - executed,
-        "parallel_exec": parallel_exec,
-        "parallel_rest": rest,
-        "parallel": parallel_exec + rest,
+        "sphinx": serial - executed,
+        "parallel": parallel,
+        "parallel_executed": executed_in(out),
     }
 
 
 def parallel_verdict(colds: dict[str, float]) -> list[str]:
-    saved = 1 - colds["parallel"] / colds["plain"]
-    if saved >= 0.10:
-        return [
-            f"Executing the chapters in parallel first saved {100 * saved:.0f}% of this cold build:",
-            "the chapters are independent, and the pool overlaps one chapter's kernel start and",
-            "imports with another's work. `make book` itself still executes serially (myst-nb's",
-            "`cache` mode has no parallel option); run `python bench/parallel_execute.py` after",
-            "`python -m netbook.cache_inputs` and before `jupyter-book build` to get the gain.",
-        ]
+    saved = 1 - colds["parallel"] / colds["serial"]
+    verdict = (
+        "the chapters are independent, and the pool overlaps one chapter's kernel start and imports"
+        " with another's work."
+        if saved > 0
+        else "no gain on this run: on two cores shared with other work, two chapters at once take"
+        " about as long as one after the other."
+    )
     return [
-        f"Executing the chapters in parallel first saved {100 * saved:.0f}% of this cold build,",
-        "too little to matter here: on two cores shared with other work, two chapters at once",
-        "take about as long as one after the other. `make book` executes serially.",
+        f"`make book` executing the chapters in parallel first saved {100 * saved:.0f}% of a cold build: {verdict}",
+        "(myst-nb's `cache` mode has no parallel option of its own; jupyter-cache's executor is",
+        "the supported way, and myst-nb then reads every chapter from the cache.)",
     ]
 
 
@@ -208,7 +212,7 @@ def main() -> None:
     readers_of_data = readers_of(data_file)
 
     colds = cold_builds()  # leaves the cache warm and the book built, as a cold build does
-    cold, cold_ex = colds["plain"], colds["plain_executed"]
+    cold, cold_ex = colds["parallel"], colds["parallel_executed"]
     warm, warm_ex = build()
     os.utime(one)
     touched, touched_ex = build()
@@ -243,7 +247,7 @@ def main() -> None:
         "",
         "| step | seconds | notebooks executed | expected |",
         "|---|---:|---|---|",
-        f"| cold build (no `_build/`; plain, see below) | {cold:.1f} | {len(cold_ex)} of {len(chapters)} | all |",
+        f"| cold build (no `_build/`) | {cold:.1f} | {len(cold_ex)} of {len(chapters)} | all |",
         f"| unchanged rebuild | {warm:.1f} | {len(warm_ex)} | none; at most 10% of cold: "
         f"{'met' if warm <= 0.1 * cold else 'NOT met'} ({100 * warm / cold:.0f}%) |",
         f"| touch one chapter (mtime) | {touched:.1f} | {len(touched_ex)} {touched_ex} | none (cache hit) |",
@@ -258,21 +262,19 @@ def main() -> None:
         "",
         "## The cold build, explained",
         "",
-        "jupyter-book executes the chapters one after another while Sphinx reads them",
-        "(myst-nb `cache` mode). Split of a plain cold build (`make book`, no `_build/`), then a",
-        "cold build whose chapters jupyter-cache's `local-parallel` executor ran first",
-        "(bench/parallel_execute.py: a process pool over the cores), Sphinx then finding every",
-        "chapter in the cache:",
+        "Without help, myst-nb (`cache` mode) executes the chapters one after another while",
+        "Sphinx reads them. `make book` first executes every chapter the cache has no record",
+        "for in parallel (`netbook.execute --fill-cache`: jupyter-cache's `local-parallel`",
+        "executor, a process pool over the cores), and Sphinx then finds every chapter in the",
+        "cache. Both cold (no `_build/`):",
         "",
         "| cold build | seconds |",
         "|---|---:|",
-        f"| plain: total | {colds['plain']:.1f} |",
-        f"| plain: notebook execution (sum of the times myst-nb logs) | {colds['executing']:.1f} |",
-        f"| plain: the rest (Sphinx reading, writing, the input check) | {colds['sphinx']:.1f} |",
-        f"| parallel: input check + notebooks executed by jupyter-cache | {colds['parallel_exec']:.1f} |",
-        f"| parallel: `make book` after it (no notebook executed) | {colds['parallel_rest']:.1f} |",
-        f"| parallel: total | {colds['parallel']:.1f} ({100 * (1 - colds['parallel'] / colds['plain']):+.0f}% "
-        "time saved vs plain) |",
+        f"| serial (myst-nb executing): total | {colds['serial']:.1f} |",
+        f"| serial: notebook execution (sum of the times myst-nb logs) | {colds['executing']:.1f} |",
+        f"| serial: the rest (Sphinx reading and writing, the input check) | {colds['sphinx']:.1f} |",
+        f"| `make book` (parallel execution first): total | {colds['parallel']:.1f} "
+        f"({100 * (1 - colds['parallel'] / colds['serial']):+.0f}% time saved) |",
         "",
         *parallel_verdict(colds),
         "",

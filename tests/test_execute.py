@@ -32,9 +32,9 @@ def test_fill_cache_executes_what_has_no_record_then_nothing(tmp_path, capsys):
     cache = tmp_path / "cache"
     notebooks = [_notebook(tmp_path / f"{n}.ipynb", f"x = {n!r}") for n in ("one", "two")]
     assert execute.fill_cache(cache, notebooks) == []
-    assert "executed 2 chapter(s)" in capsys.readouterr().out
+    assert "executed in parallel into the cache: one.ipynb, two.ipynb;" in capsys.readouterr().out
     assert execute.fill_cache(cache, notebooks) == []
-    assert "executed 0 chapter(s)" in capsys.readouterr().out
+    assert "executed in parallel into the cache: none;" in capsys.readouterr().out
 
 
 def test_fill_cache_reports_a_failing_notebook_with_its_traceback(tmp_path):

@@ -51,7 +51,8 @@ def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300) -> li
     for uri in sorted(result.excepted + result.errored):
         record = cache.get_project_record(uri)
         failed.append(f"{uri}:\n{record.traceback or 'no traceback recorded'}")
-    print(f"executed {len(result.succeeded)} chapter(s) in parallel into {cache_dir}; failed: {len(failed)}")
+    executed = ", ".join(sorted(Path(uri).name for uri in result.succeeded)) or "none"
+    print(f"executed in parallel into the cache: {executed}; failed: {len(failed)}")
     return failed
 
 
