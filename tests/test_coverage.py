@@ -242,13 +242,18 @@ def test_provenance_notes_link_each_place_to_its_first_quoted_sentence():
     anchors = {u.anchor for u in coverage.units("zilembo1993")}
     linked = [part.split('"')[0] for part in note.split('href="source_texts.html#')[1:]]
     assert linked and set(linked) <= anchors
-    first = min((coverage.quote_spans(q, coverage.normalised_text("zilembo1993"))[0][0], q)
-                for q in outcomes["quote"])[1]
+    first = min(
+        (coverage.quote_spans(q, coverage.normalised_text("zilembo1993"))[0][0], q) for q in outcomes["quote"]
+    )[1]
     assert linked[0] == coverage.anchor_for_quote("zilembo1993", first)
 
 
 def test_every_quote_of_every_table_lands_on_a_sentence_of_the_reading_view(tables):
-    missing = [f"{name} row {i + 2}" for name, df in sorted(tables.items()) if "quote" in df
-               for i, (s, q) in enumerate(zip(df["source_id"], df["quote"]))
-               if coverage.anchor_for_quote(s, q) is None]
+    missing = [
+        f"{name} row {i + 2}"
+        for name, df in sorted(tables.items())
+        if "quote" in df
+        for i, (s, q) in enumerate(zip(df["source_id"], df["quote"]))
+        if coverage.anchor_for_quote(s, q) is None
+    ]
     assert not missing, f"quotes without a sentence to link to: {missing}"
