@@ -238,10 +238,11 @@ class Linked:
     def _repr_html_(self) -> str:
         out = self.shown._repr_html_()
         for flag in self.flags:
-            escaped = html.escape(flag.text)
-            if escaped not in out:
+            # pandas escapes &, < and > in cells, html.escape quotes as well
+            forms = [e for e in (html.escape(flag.text, quote=False), html.escape(flag.text)) if e in out]
+            if not forms:
                 raise ValueError(f"flag {flag.key!r} is not in the table it should link from")
-            out = out.replace(escaped, flag.html())
+            out = out.replace(forms[0], flag.html())
         return out
 
     def _repr_markdown_(self) -> str:
@@ -263,8 +264,13 @@ class Note:
         self.df, self.title = contradictions, title
 
     def _items(self):
+        """(row, its two statements in words): one statement when both values are in it."""
         for row in self.df.itertuples(index=False):
-            yield row, f"{row.locator}: “{row.quote}”", f"{row.locator_b}: “{row.quote_b}”"
+            first = f"{row.locator}: “{row.quote}”"
+            if " ".join(row.quote.split()) == " ".join(row.quote_b.split()):
+                yield row, f"{first} (both values in one statement)."
+            else:
+                yield row, f"{first}; but {row.locator_b}: “{row.quote_b}”."
 
     def _repr_html_(self) -> str:
         if self.df.empty:
@@ -275,8 +281,8 @@ class Note:
             items = "".join(
                 f'<li><a href="{READING_VIEW}#contradiction-{html.escape(row.contradiction_id)}">'
                 f"{html.escape(row.what_conflicts)}</a> ({html.escape(row.source_id)}, {html.escape(row.kind)}). "
-                f"{html.escape(a)} Against {html.escape(b)} {html.escape(row.rationale)}</li>"
-                for row, a, b in self._items()
+                f"{html.escape(statements)} {html.escape(row.rationale)}</li>"
+                for row, statements in self._items()
             )
             body = f"<ul>{items}</ul>"
         return (
@@ -290,16 +296,15 @@ class Note:
             lines.append(
                 "None of the values this chapter uses is touched by a contradiction within its source."
             )
-        for row, a, b in self._items():
+        for row, statements in self._items():
             lines.append(
                 f"- {_markdown_text(row.what_conflicts)} ({_markdown_text(row.source_id)}, "
-                f"{_markdown_text(row.kind)}). {_markdown_text(a)} Against {_markdown_text(b)} "
-                f"{_markdown_text(row.rationale)}"
+                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
             )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         lines = [self.title]
-        for row, a, b in self._items():
-            lines.append(f"- {row.contradiction_id}: {row.what_conflicts}. {a} Against {b}")
+        for row, statements in self._items():
+            lines.append(f"- {row.contradiction_id}: {row.what_conflicts}. {statements}")
         return "\n".join(lines)
