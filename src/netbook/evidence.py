@@ -1,8 +1,8 @@
 """The level of evidence behind a result, from the data, for the column or caption that
 shows it beside the result.
 
-A study's design is in ``trial_characteristics.design`` (read by the hepatic chapter's
-companion); a result a publication reports about its own patients takes the
+A study's design is in ``trial_characteristics.design`` (:func:`study_design` finds the
+study a quote reports); a result a publication reports about its own patients takes the
 publication's kind from the sources table (``sources.kind``, "case report, full text":
 the part before the comma). A case report is about one patient, and says so.
 """
@@ -30,20 +30,12 @@ def publication_design(sources: pd.DataFrame, source_id: str) -> str:
     return f"{design} ({PATIENTS[design]})" if design in PATIENTS else design
 
 
-def cited_design(
-    characteristics: pd.DataFrame, source_id: str, markers: pd.Series, unknown: str = "not stated"
-) -> pd.Series:
-    """Per citation marker a source prints ('85', '63-65'), the design of the study of
-    ``trial_characteristics`` (same source) whose references are exactly that marker;
-    ``unknown`` where no study has it (the design is then not in the book's tables)."""
+def study_design(characteristics: pd.DataFrame, source_id: str, quote: str) -> str | None:
+    """The design of the study of ``trial_characteristics`` (same source) whose quote
+    overlaps ``quote`` (:func:`netbook.flags.quotes_overlap`); None when no study's does,
+    or when studies of different designs do."""
+    from netbook.flags import quotes_overlap
+
     own = characteristics[characteristics["source_id"] == source_id]
-    by_marker: dict[str, set[str]] = {}
-    for refs, design in zip(own["references"], own["design"]):
-        key = ",".join(m for m in (refs if isinstance(refs, list) else []) if m)
-        if key:
-            by_marker.setdefault(key, set()).add(design)
-    out = []
-    for marker in markers:
-        designs = by_marker.get("" if is_missing(marker) else str(marker).replace(" ", ""), set())
-        out.append(designs.pop() if len(designs) == 1 else unknown)
-    return pd.Series(out, index=markers.index, dtype=object)
+    designs = {d for q, d in zip(own["quote"], own["design"]) if quotes_overlap(source_id, q, quote)}
+    return designs.pop() if len(designs) == 1 else None
