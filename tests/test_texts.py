@@ -81,3 +81,13 @@ def test_citing_sentences_are_verbatim_in_the_sources(text_of, source_id, number
         assert found, (source_id, number)
         for sentence in found:
             assert sentence in flat
+
+
+@pytest.mark.parametrize("source_id", ["ozdirik2020", "lasalvia2016", "zilembo1993", "markey_ici_abstract"])
+def test_one_sentence_splitter_for_the_texts_and_the_reading_view(source_id):
+    """texts.sentences is the splitter the reading view's anchors rest on: on a source's
+    body it gives exactly the sentences netbook.coverage locates and anchors."""
+    from netbook import coverage, paths
+
+    raw = (paths.SOURCES / coverage.source_files()[source_id]).read_text(encoding="utf-8")
+    assert sentences(coverage.body(raw, source_id)) == [s.text for s in coverage.sentences(source_id)]

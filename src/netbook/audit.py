@@ -38,7 +38,6 @@ digit. For percentages, half up and half to even are both accepted.
 from __future__ import annotations
 
 import calendar
-import html
 import math
 import re
 from dataclasses import dataclass
@@ -331,36 +330,3 @@ def summary(results: pd.DataFrame) -> dict[str, int]:
         "sources": int(results["source_id"].nunique()),
     }
     return out
-
-
-def mark(value: str, check_id: str, results: pd.DataFrame) -> str:
-    """``value`` with the audit's flag beside it, as plain text for ``{glue:text}`` or a
-    table cell: '64% (⚠ audit: disagrees beyond rounding, recomputed one + 17 of 29 =
-    62.1%)' when the check is flagged, the value unchanged otherwise. Raises KeyError
-    for an unknown check. (For an HTML output with a link to the audit row, use
-    :func:`html_flag`.)"""
-    row = results.loc[results["check_id"] == check_id]
-    if row.empty:
-        raise KeyError(f"no audit check {check_id!r}")
-    row = row.iloc[0]
-    if not row["flagged"]:
-        return value
-    return f"{value} (⚠ audit: {row['result']}; recomputed {row['recomputed']})"
-
-
-def flag_column(df: pd.DataFrame, check_ids: pd.Series, results: pd.DataFrame) -> pd.Series:
-    """For a table a chapter shows: per row, the audit result of its check ('' when the
-    row has no check or the check agrees), to put beside the printed value."""
-    flagged = dict(zip(results["check_id"], results["result"].where(results["flagged"], "")))
-    return check_ids.map(lambda c: f"⚠ {flagged[c]}" if isinstance(c, str) and flagged.get(c) else "")
-
-
-def html_flag(check_id: str, results: pd.DataFrame, page: str = "source_texts.html") -> str:
-    """The flag as an HTML fragment (for HTML outputs): empty when the check agrees."""
-    row = results.loc[results["check_id"] == check_id].iloc[0]
-    if not row["flagged"]:
-        return ""
-    return (
-        f' <a class="audit-flag" href="{page}#audit-{html.escape(check_id)}" '
-        f'title="{html.escape(row["recomputed"])}">⚠ {html.escape(row["result"])}</a>'
-    )

@@ -155,6 +155,14 @@ def split_sentences(block: str) -> list[str]:
     return sentences
 
 
+def split_text(text: str) -> list[str]:
+    """Every sentence of a text, in order, whitespace-normalised: its paragraphs (a
+    heading, a table row each a unit of its own; a paragraph cut mid-sentence joined
+    with the next) split by :func:`split_sentences`. The one sentence splitter of the
+    book: the reading view's anchors and ``netbook.texts.sentences`` both rest on it."""
+    return [piece for block in _blocks(text) for piece in split_sentences(block)]
+
+
 _NUMBERED_HEADING_LINE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+(?: [a-z]+)*\s*$")
 _ENDS_PUNCTUATED = re.compile(r"[.!?:][\"'”’)\]]*(?:\^?\[[^\]]*\])?$")
 

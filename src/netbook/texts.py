@@ -1,10 +1,10 @@
 """Reading a source text: its file, its sentences, the sentences citing a reference.
 
 :func:`source_text` is the one way to a source's text from the loaded sources table.
-:func:`sentences` splits a text into sentences with a small tested rule (paragraphs
-first, so headings stay apart; abbreviations such as "e.g." and "et al." do not end a
-sentence); :func:`citing_sentences` keeps those whose citation markers (^[14],
-^[14,27], ^[63-65]) include a reference number.
+:func:`sentences` splits a text into sentences with the rule the reading view's anchors
+rest on (:func:`netbook.coverage.split_text`, the book's one sentence splitter);
+:func:`citing_sentences` keeps those whose citation markers (^[14], ^[14,27], ^[63-65])
+include a reference number.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import re
 
 import pandas as pd
 
-from netbook import paths
-from netbook.provenance import normalise_whitespace
+from netbook import coverage, paths
 from netbook.references import expand_citations
 
 
@@ -35,27 +34,14 @@ def figure_legend(text: str, number: int) -> str:
 
 
 _MARKER = re.compile(r"\^\[([0-9,\s–-]+)\]")
-_ABBREVIATIONS = ("e.g.", "i.e.", "vs.", "al.", "Fig.", "approx.", "no.")
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a text, whitespace-normalised. Paragraphs (blank-line separated, so
-    headings stay apart) are split where ., ! or ? (plus any citation marker printed
-    after the full stop) is followed by a space and a capital letter, a digit or a quote
-    mark, unless the full stop closes an abbreviation ("e.g.", "vs.", "et al.")."""
-    found = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        paragraph = normalise_whitespace(paragraph)
-        start = 0
-        for end in re.finditer(r"[.!?](?:\^\[[^\]]*\])?(?=\s+[A-Z0-9\"“(])", paragraph):
-            last_word = paragraph[start : end.start() + 1].rsplit(" ", 1)[-1]
-            if last_word in _ABBREVIATIONS:
-                continue
-            found.append(paragraph[start : end.end()].strip())
-            start = end.end()
-        if paragraph[start:].strip():
-            found.append(paragraph[start:].strip())
-    return found
+    """Sentences of a text, whitespace-normalised, by the book's one sentence splitter
+    (:func:`netbook.coverage.split_text`: paragraphs first, so headings stay apart;
+    abbreviations such as "e.g.", "vs." and "et al." and decimal numbers do not end a
+    sentence; a citation marker after the full stop stays with its sentence)."""
+    return coverage.split_text(text)
 
 
 def citing_sentences(text: str, number: int, stop_at: str | None = None) -> list[str]:

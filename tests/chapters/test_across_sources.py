@@ -272,3 +272,71 @@ def test_one_row_per_review_option_of_each_case_option(option_mapping, evaluated
     assert list(tace["review_result"])[0] == UNKNOWN
     unmapped = side[side["case_option"] == "Afterloading"]
     assert list(zip(unmapped["review_option"], unmapped["review_result"])) == [("—", "no criteria")]
+
+
+# ------------------------------------------------------------------ evidence level and flags
+
+
+def test_every_statement_has_a_design_from_the_data():
+    from netbook.chapters.across_sources import statement_designs
+
+    ifn = load_table("interferon_statements")
+    designs = statement_designs(ifn, load_table("trial_characteristics"), load_table("sources"))
+    by_id = dict(zip(ifn["statement_id"], designs))
+    assert by_id["ls08"] == by_id["ls07"] == "randomised phase II"  # the Yao trial, by its quote
+    assert by_id["ls01"] == "review"
+    assert by_id["oz07"] == "case report (one patient)"
+    assert by_id["oz15"] == "cited; as printed: a retrospective study"
+    assert by_id["zi05"] == "own patients, design not stated (journal abstract)"
+    assert by_id["oz19"] == "a position, not a result"
+    assert designs.str.len().gt(0).all()
+    results = ifn["context"] != "position"
+    assert not designs[results].str.startswith("a position").any()
+
+
+def _chapter_cells():
+    import json
+
+    from netbook import paths
+
+    return json.loads((paths.CHAPTERS / "across_sources.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def _html(cell) -> str:
+    return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+
+
+def test_the_chapter_shows_designs_flags_and_its_contradictions():
+    import re
+
+    from netbook.flags import Flags
+
+    cells = _chapter_cells()
+    for caption in ("Every statement about interferon-α", "The points of the figure below"):
+        shown = next(_html(c) for c in cells if f"<caption>{caption}" in _html(c))
+        assert "<th>design</th>" in shown, caption
+        assert 'href="source_texts.html#contradiction-lasalvia-bevacizumab-response"' in shown, caption
+        assert "case report (one patient)" in shown or "randomised phase II" in shown
+    figure = next(c for c in cells if "figure" in c.get("metadata", {}).get("mystnb", {}))
+    assert "case_design" in "".join(figure["source"])
+
+    flags = Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
+    used = [
+        load_table(name)
+        for name in (
+            "interferon_statements",
+            "selection_criteria",
+            "management_options",
+            "case_patient_record",
+            "case_clinical_findings",
+            "course_of_disease",
+            "case_histology",
+            "case_rejected_options",
+            "case_references",
+            "review_references",
+        )
+    ]
+    expected = set(flags.contradictions_touching(*used)["contradiction_id"])
+    assert {"lasalvia-bevacizumab-response", "ozdirik-ct-response-4-months"} <= expected
+    note = next(_html(c) for c in cells if "contradictions-note" in _html(c))
+    assert set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', note)) == expected

@@ -170,3 +170,90 @@ def test_timeline_figure_draws_every_lane_and_staging(events):
         assert ax_load.get_ylim() == (0, 100)
     finally:
         plt.close(fig)
+
+
+def test_timeline_figure_names_the_design_in_its_title(events):
+    import matplotlib.pyplot as plt
+
+    lanes = therapy_lanes(events, events["date"].max())
+    ifn_start = lanes.loc[lanes["therapy"].str.startswith("peg-IFN"), "start"].iloc[0]
+    fig = timeline_figure(events, lanes, ifn_start, "case report (one patient)")
+    try:
+        assert fig.axes[0].get_title().startswith("Case report (one patient). Course of disease")
+    finally:
+        plt.close(fig)
+
+
+# ------------------------------------------------------------------ the chapter as stored
+
+
+def _chapter():
+    import json
+
+    from netbook import paths
+
+    return json.loads((paths.CHAPTERS / "case_ozdirik2020.ipynb").read_text(encoding="utf-8"))
+
+
+def _html(cell) -> str:
+    return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+
+
+def test_every_result_table_and_figure_names_the_design():
+    """The evidence level comes from the sources table and stands in the caption of every
+    table of the clinical sections, of Table 1 re-derived and of the relative times, and
+    in both figures' titles."""
+    import re
+
+    from netbook import load_table
+    from netbook.evidence import publication_design
+
+    design = publication_design(load_table("sources"), "ozdirik2020")
+    assert design == "case report (one patient)"
+    cells = _chapter()["cells"]
+    checked = next(
+        i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## How the data were checked")
+    )
+    captions = [
+        caption
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code"
+        for caption in re.findall(r"<caption>(.*?)</caption>", _html(c))
+        if i < checked or caption.startswith(("Table 1 of the paper", "Relative times"))
+    ]
+    assert len(captions) >= 8
+    assert all(caption.endswith(f"; {design}") for caption in captions), captions
+    figures = [c for c in cells if "figure" in c.get("metadata", {}).get("mystnb", {})]
+    assert len(figures) == 2 and all("design" in "".join(c["source"]) for c in figures)
+
+
+def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
+    import re
+
+    from netbook import load_table
+    from netbook.flags import Flags
+
+    cells = _chapter()["cells"]
+    relative = next(c for c in cells if "Relative times in the case presentation" in _html(c))
+    links = set(
+        re.findall(r'href="source_texts\.html#((?:audit|contradiction)-[a-z0-9-]+)"', _html(relative))
+    )
+    assert links == {"audit-ozdirik-ct-response-months", "contradiction-ozdirik-ct-response-4-months"}
+    assert re.search(r"<td>4 <a class=\"audit-flag\"", _html(relative))
+
+    flags = Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
+    used = [
+        load_table(name)
+        for name in (
+            "course_of_disease",
+            "case_clinical_findings",
+            "case_histology",
+            "case_rejected_options",
+            "case_patient_record",
+            "case_relative_times",
+        )
+    ]
+    expected = set(flags.contradictions_touching(*used)["contradiction_id"])
+    assert expected == {"ozdirik-ct-response-4-months", "ozdirik-markers-under-shortened-ssa"}
+    note = next(c for c in cells if "contradictions-note" in _html(c))
+    assert set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', _html(note))) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -253,3 +254,80 @@ def test_readers_see_names_not_identifiers(notebook):
     )
     found = [i for i in ids if "_" in i and re.search(rf"\b{re.escape(i)}\b", prose)]
     assert not found, found
+
+
+# ------------------------------------------------------------------ flags beside values
+
+
+@pytest.fixture(scope="module")
+def flagged_data(data):
+    from netbook.flags import Flags
+
+    return dataclasses.replace(
+        data, flags=Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
+    )
+
+
+def _html_outputs(notebook) -> str:
+    return "".join(
+        "".join(out.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+    )
+
+
+def test_flagged_values_carry_their_flag_in_the_results_tables(flagged_data):
+    pasireotide = hm.results_table(flagged_data, "pasireotide")
+    dcr = pasireotide.loc[pasireotide["Outcome"] == "disease control", "Treatment arm"].iloc[0]
+    assert dcr.startswith("pasireotide: 64% ⚠ audit: no whole count of n gives it (GRIM)")
+    tae = hm.results_table(flagged_data, "tae")
+    pitt = tae.loc[(tae["Outcome"] == "symptom control") & (tae["Study"] == "Pitt"), "Treatment arm"]
+    assert pitt.iloc[0].startswith("TAE: 83% ⚠ audit:")
+    tace = hm.results_table(flagged_data, "tace")
+    symptoms = tace.loc[(tace["Outcome"] == "symptom control") & (tace["Study"] == "Pitt")].iloc[0]
+    assert "⚠" not in symptoms["Treatment arm"] and "TAE: 83% ⚠ audit:" in symptoms["Comparator arm"]
+    # without flags, the same tables carry none
+    assert (
+        not hm.results_table(hm.HepaticData(*list(vars(flagged_data).values())[:8]), "pasireotide")[
+            "Treatment arm"
+        ]
+        .str.contains("⚠")
+        .any()
+    )
+
+
+def test_the_chapter_links_every_flag_its_values_carry(flagged_data, notebook):
+    """Every flag the data put beside a value of trial_outcomes is a link in the stored
+    outputs (so a flag that vanished from the chapter fails here)."""
+    page = _html_outputs(notebook)
+    expected = {f.href for found in flagged_data.outcome_flags().values() for f in found}
+    assert {
+        "source_texts.html#audit-lasalvia-pasireotide-dcr-grim",
+        "source_texts.html#audit-lasalvia-pitt-tae-symptoms",
+    } <= expected
+    missing = sorted(h for h in expected if f'href="{h}"' not in page)
+    assert not missing, f"flags not shown in the chapter: {missing}"
+
+
+def test_the_contradictions_note_lists_every_contradiction_touching_the_chapter(flagged_data, notebook):
+    d = flagged_data
+    touching = d.flags.contradictions_touching(
+        d.outcomes, d.characteristics, d.harms, d.conclusions, d.criteria, d.options
+    )
+    assert "lasalvia-resectable-share" in set(touching["contradiction_id"])
+    note = next(
+        "".join(out["data"]["text/html"])
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell.get("outputs", [])
+        if "contradictions-note" in "".join(out.get("data", {}).get("text/html", ""))
+    )
+    linked = set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', note))
+    assert linked == set(touching["contradiction_id"])
+    headings = [
+        "".join(c["source"]).splitlines()[0] for c in notebook["cells"] if c["cell_type"] == "markdown"
+    ]
+    assert headings.index("## Where the source contradicts itself") < headings.index(
+        "## How the data were checked"
+    )

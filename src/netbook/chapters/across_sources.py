@@ -199,3 +199,42 @@ def option_names(management_options: pd.DataFrame, criteria_groups: pd.DataFrame
 def named(option_ids, names: dict[str, str]) -> str:
     """Option ids as a reader reads them: names, in the order given, comma-separated."""
     return ", ".join(names.get(o, o.replace("_", " ")) for o in option_ids)
+
+
+# ------------------------------------------------------------------ evidence level
+
+#: Contexts of ``interferon_statements`` whose rows report the publication's own
+#: patients (the case report's patient, Zilembo's salvage series), not cited studies.
+OWN_PATIENTS = {"single case", "salvage after IFN α"}
+
+
+def statement_designs(
+    statements: pd.DataFrame, characteristics: pd.DataFrame, sources: pd.DataFrame
+) -> pd.Series:
+    """The evidence level of each statement, from the data: the design of the review's
+    study the statement quotes (``trial_characteristics``); for the publication's own
+    patients, the publication's kind (``sources``: "case report (one patient)"); for a
+    position, that it is no result; for a cited study the book has not tabulated, how
+    the source describes it, as printed ("cited; as printed: a retrospective study"), or
+    "design not stated"."""
+    from netbook.evidence import publication_design, study_design
+
+    out = []
+    for row in statements.itertuples(index=False):
+        design = study_design(characteristics, row.source_id, row.quote)
+        if design is not None:
+            out.append(design)
+        elif row.context == "single case":
+            out.append(publication_design(sources, row.source_id))  # case report (one patient)
+        elif row.context in OWN_PATIENTS:
+            kind = publication_design(sources, row.source_id)
+            out.append(f"own patients, design not stated ({kind})")
+        elif row.context == "position":
+            out.append("a position, not a result")
+        elif not is_missing(row.population):
+            out.append(f"cited; as printed: {row.population}")
+        elif not is_missing(row.count_of) and row.count_of != "patients":
+            out.append(f"cited; as printed: {row.count_of}")
+        else:
+            out.append("cited; design not stated")
+    return pd.Series(out, index=statements.index, dtype=object)

@@ -189,9 +189,12 @@ def decimal_year(period: pd.Period) -> float:
     return period.year + (period.month - 1) / 12
 
 
-def timeline_figure(events: pd.DataFrame, lanes: pd.DataFrame, ifn_start: pd.Period):
+def timeline_figure(
+    events: pd.DataFrame, lanes: pd.DataFrame, ifn_start: pd.Period, design: str | None = None
+):
     """The CARE timeline: one bar per therapy regimen, clinical events and stagings as
-    labelled markers, and the hepatic tumour load on the same time axis below."""
+    labelled markers, and the hepatic tumour load on the same time axis below. ``design``
+    (the evidence level, from the sources table) is named in the title."""
     from matplotlib.lines import Line2D
 
     from netbook.plotting import PALETTE, new_figure
@@ -313,5 +316,6 @@ def timeline_figure(events: pd.DataFrame, lanes: pd.DataFrame, ifn_start: pd.Per
     ax_load.set_xticks(list(range(events["date"].min().year, last_month.year + 2)))
     ax_load.set_xlim(x(events["date"].min()) - 0.15, x(last_month) + 0.25)
     ax_load.set_xlabel("year (ticks at 1 January)")
-    ax.set_title("Course of disease (dashed line: start of peg-IFN-α2a)")
+    title = "Course of disease (dashed line: start of peg-IFN-α2a)"
+    ax.set_title(f"{design[0].upper()}{design[1:]}. {title}" if design else title)
     return fig

@@ -20,10 +20,11 @@ quote, so 11.0 stays "11.0"); a median "not reached" stays words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from netbook import flags as flagging
 from netbook.display import table
 from netbook.stats import read_count
 from netbook.values import is_missing
@@ -89,6 +90,32 @@ class HepaticData:
     criteria: pd.DataFrame
     groups: pd.DataFrame
     sources: pd.DataFrame
+    #: the audit's flags and the source's contradictions, shown beside the values they touch
+    flags: flagging.Flags | None = None
+
+    _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # computed once
+
+    def _flags_by(self, df: pd.DataFrame, key: str) -> dict[str, list[flagging.Flag]]:
+        if self.flags is None:
+            return {}
+        if key not in self._found:
+            found = self.flags.for_rows(df, "value", "value_low", "value_high")
+            self._found[key] = {k: f for k, f in zip(df[key], found) if f}
+        return self._found[key]
+
+    def comparisons(self) -> pd.DataFrame:
+        """:func:`comparisons` of the outcomes, computed once."""
+        if "comparisons" not in self._found:
+            self._found["comparisons"] = comparisons(self.outcomes)
+        return self._found["comparisons"]
+
+    def outcome_flags(self) -> dict[str, list[flagging.Flag]]:
+        """result_id -> the flags beside that result's value (none without ``flags``)."""
+        return self._flags_by(self.outcomes, "result_id")
+
+    def harm_flags(self) -> dict[str, list[flagging.Flag]]:
+        """harm_id -> the flags beside that harm's value."""
+        return self._flags_by(self.harms, "harm_id")
 
 
 # ------------------------------------------------------------------ values as printed
@@ -313,7 +340,7 @@ def option_rows(comp: pd.DataFrame, option_id: str) -> pd.DataFrame:
 
 
 def option_studies(data: HepaticData, option_id: str) -> list[str]:
-    mine = option_rows(comparisons(data.outcomes), option_id)
+    mine = option_rows(data.comparisons(), option_id)
     return sorted(set(mine["study"]), key=str.casefold)
 
 
@@ -338,15 +365,22 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
 
 
 def results_table(data: HepaticData, option_id: str) -> pd.DataFrame:
-    mine = option_rows(comparisons(data.outcomes), option_id)
+    """One option's results per arm; a value the audit or a contradiction flags carries
+    the flag beside it (:mod:`netbook.flags`)."""
+    mine = option_rows(data.comparisons(), option_id)
+    found = data.outcome_flags()
     return (
         pd.DataFrame(
             {
                 "Study": mine["study"],
                 "Design": [design_label(data.characteristics, s) for s in mine["study"]],
                 "Outcome": mine["outcome"],
-                "Treatment arm": mine["treatment"],
-                "Comparator arm": mine["comparator"],
+                "Treatment arm": [
+                    flagging.mark(t, found.get(r, [])) for t, r in zip(mine["treatment"], mine["result_id"])
+                ],
+                "Comparator arm": [
+                    flagging.mark(c, found.get(r, [])) for c, r in zip(mine["comparator"], mine["other_id"])
+                ],
                 "Difference (computed)": mine["difference_text"],
                 "P value as printed": mine["p"],
             }
@@ -391,6 +425,7 @@ def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
     h = data.harms
     mine = h[h["option_id"].isna()] if option_id is None else h[h["option_id"] == option_id]
     names = source_names(data.sources)
+    found = data.harm_flags()
     recs = mine.astype(object).where(mine.notna(), None)
     rows = []
     for _, r in recs.iterrows():
@@ -399,7 +434,7 @@ def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
             {
                 "Harm as printed": r["harm"],
                 "Treatment": r["treatment"] + (f" (against {r['comparator']})" if r["comparator"] else ""),
-                "How often": how_often(r),
+                "How often": flagging.mark(how_often(r), found.get(r["harm_id"], [])),
                 "Evidence": r["evidence"] + (f", n = {r['n']}" if r["n"] else ""),
                 "Source": names[r["source_id"]]
                 + (f" [{', '.join(refs)}]" if refs else "")
@@ -458,17 +493,41 @@ def option_parts(data: HepaticData, option_id: str) -> list:
         ]
         chars = data.characteristics[data.characteristics["study"].isin(outcomes["study"])]
         parts.append(table(studies, f"{name}: the studies", chars))
-        parts.append(table(results_table(data, option_id), f"{name}: results per arm", outcomes))
+        parts.append(
+            flagging.linked(
+                table(results_table(data, option_id), f"{name}: results per arm", outcomes),
+                _flags_of(data.outcome_flags(), _shown_results(data, option_id)),
+            )
+        )
     harms = harms_table(data, option_id)
     if harms.empty:
         parts.append(Markdown("**Harms.** None of the four sources states a harm for this option."))
     else:
         loaded = data.harms[data.harms["option_id"] == option_id]
-        parts.append(table(harms, f"{name}: harms stated by the sources", loaded))
+        parts.append(
+            flagging.linked(
+                table(harms, f"{name}: harms stated by the sources", loaded),
+                _flags_of(data.harm_flags(), loaded["harm_id"]),
+            )
+        )
     text = conclusions_markdown(data, option_id)
     if text:
         parts.append(Markdown(text))
     return parts
+
+
+def _shown_results(data: HepaticData, option_id: str) -> list[str]:
+    mine = option_rows(data.comparisons(), option_id)
+    return [i for i in [*mine["result_id"], *mine["other_id"]] if isinstance(i, str)]
+
+
+def _flags_of(found: dict[str, list[flagging.Flag]], ids) -> list[flagging.Flag]:
+    return [f for i in ids for f in found.get(i, [])]
+
+
+def flagged_value(data: HepaticData, row) -> str:
+    """A result as printed (:func:`show_value`) with its flags beside it."""
+    return flagging.mark(show_value(row), data.outcome_flags().get(row["result_id"], []))
 
 
 def show_option(data: HepaticData, option_id: str) -> None:
@@ -489,7 +548,7 @@ def strongest_design(data: HepaticData, option_id: str) -> str:
 
 def overview(data: HepaticData) -> pd.DataFrame:
     """One row per option: what it is, the aim, how many results and the strongest design."""
-    comp = comparisons(data.outcomes)
+    comp = data.comparisons()
     o = data.options
     df = pd.DataFrame(
         {
@@ -660,6 +719,8 @@ def orr_points(data: HepaticData) -> pd.DataFrame:
     orr = orr.merge(data.options[["option_id", "category"]], on="option_id", how="left")
     orr["design"] = orr["study"].map(data.characteristics.set_index("study")["design"])
     orr["cytotoxic"] = orr["option_id"].isin(CYTOTOXIC)
+    found = data.outcome_flags()
+    orr["flags"] = [[f.key for f in found.get(r, [])] for r in orr["result_id"]]
     orr["plot_value"] = orr["value"].fillna((orr["value_low"] + orr["value_high"]) / 2).astype(float)
     orr["label"] = [
         f"{r.arm} ({r.study}; {r.design}; " + (f"n={r.n})" if not pd.isna(r.n) else "n not printed)")
@@ -711,6 +772,8 @@ def orr_figure(orr: pd.DataFrame):
             note = (note + " " + r["endpoint"]).strip()
         if r["cytotoxic"]:
             note = (note + " [cytotoxic]").strip()
+        if r["flags"]:  # the audit or a contradiction within the source flags the value
+            note = (note + " ⚠").strip()
         if note:
             ax.text(x + 1.5, y, note, va="center", fontsize=9)
     ax.set_yticks(ys, wrap(orr["label"], 46), fontsize=8.5)

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from netbook import cache_inputs, coverage, paths
+from netbook import cache_inputs, coverage, flags, paths
 from netbook.display import Provenance
 from netbook.plotting import PALETTE, new_figure
 
@@ -245,18 +245,13 @@ def contradictions_view(
     """The contradictions for readers, with the chapters whose tables quote either statement."""
     records = []
     for row in contradictions.sort_values("contradiction_id").itertuples(index=False):
-        normalised = coverage.normalised_text(row.source_id)
-        spans = coverage.quote_spans(row.quote, normalised) + coverage.quote_spans(row.quote_b, normalised)
         own = rows[rows["source_id"] == row.source_id]
         tables = sorted(
             {
                 t
                 for t, q in own[["table", "quote"]].itertuples(index=False)
-                if any(
-                    min(a[1], b[1]) - max(a[0], b[0]) >= 8
-                    for a in spans
-                    for b in coverage.quote_spans(q, normalised)
-                )
+                if flags.quotes_overlap(row.source_id, q, row.quote)
+                or flags.quotes_overlap(row.source_id, q, row.quote_b)
             }
         )
         used = sorted({titles.get(c, c) for t in tables for c in chapters.get(t, [])})

@@ -1,0 +1,310 @@
+"""Flags beside the values a chapter shows: the consistency audit and the sources'
+contradictions.
+
+The audit (:mod:`netbook.audit`, table ``printed_arithmetic``) recomputes printed numbers;
+the table ``source_contradictions`` lists pairs of statements of one source that cannot
+both hold. Both are shown in full in the reading view of the sources (chapter
+``source_texts``, rows anchored ``#audit-<check_id>`` and ``#contradiction-<id>``). A
+chapter that shows one of those values says so where it shows it:
+
+* :meth:`Flags.for_value`: the flags touching one value a chapter shows, found from the
+  data, never from a hand-kept list: a flagged audit check touches a value when its quote
+  and the value's quote overlap in the source and the check's printed number is the value;
+  a contradiction touches a value when one of its two statements overlaps the value's
+  quote and that statement's printed value holds the number.
+* :func:`mark`: the value's text with its flags beside it, as plain text (a table cell,
+  a glued string); :func:`linked` makes each flag in a table's HTML a link to its row in
+  the reading view.
+* :meth:`Flags.contradictions_touching`: the contradictions whose statements the rows a
+  chapter uses quote; :meth:`Flags.note` shows them after the chapter's clinical content
+  ("Where the source contradicts itself"), each with a link.
+
+Two quotes *overlap* when some occurrence of one in the whitespace-normalised source text
+shares at least :data:`MIN_OVERLAP` characters with some occurrence of the other.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from netbook import audit, coverage
+from netbook.display import READING_VIEW, _markdown_text
+from netbook.values import is_missing
+
+#: Shared characters for two quotes to overlap (as in the reading view's highlighting).
+MIN_OVERLAP = 8
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _spans(source_id: str, quote: str) -> list[tuple[int, int]]:
+    if source_id not in coverage.source_files() or is_missing(quote):
+        return []
+    return coverage.quote_spans(str(quote), coverage.normalised_text(source_id))
+
+
+def quotes_overlap(source_id: str, quote_a: str, quote_b: str, minimum: int = MIN_OVERLAP) -> bool:
+    """Do two quotes of one source share at least ``minimum`` characters somewhere in its text?"""
+    spans_b = _spans(source_id, quote_b)
+    return any(
+        min(a[1], b[1]) - max(a[0], b[0]) >= minimum for a in _spans(source_id, quote_a) for b in spans_b
+    )
+
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+")
+
+
+def _token_value(token: str) -> float | None:
+    try:
+        return audit.parse_number(token).value
+    except audit.AuditError:
+        return None
+
+
+def value_printed_within(
+    source_id: str, quote: str, values: set[float], others: list[str], unit: str | None = None
+) -> bool:
+    """Is the value of a row (its quote, its number or numbers) printed where another quote
+    is? True when, in some occurrence of ``quote`` in the source, the value is printed and
+    every place it is printed lies inside an occurrence of one of ``others``. A quote that
+    prints the same number twice, once elsewhere, is not tied to the other quote: a
+    passage on two cohorts that both print 52% does not carry the flag of one of them.
+    With ``unit``, only a number printed with that unit counts ("18%", not "18 weeks";
+    the low end of a range counts with the unit after its high end: "15-20%")."""
+    text = coverage.normalised_text(source_id) if source_id in coverage.source_files() else ""
+    inside = [span for other in others for span in _spans(source_id, other)]
+    after = (
+        re.compile(r"\s*(?:[-–]\s*\d+(?:\.\d+)?\s*)?" + re.escape(unit))
+        if unit and not is_missing(unit)
+        else None
+    )
+    for start, end in _spans(source_id, quote):
+        places = [
+            (start + m.start(), start + m.end())
+            for m in _TOKEN.finditer(text[start:end])
+            if _token_value(m.group(0).replace(",", "")) in values
+            and (after is None or after.match(text, start + m.end()))
+        ]
+        if places and all(any(a <= ps and pe <= b for a, b in inside) for ps, pe in places):
+            return True
+    return False
+
+
+def _numbers(text) -> set[float]:
+    """The numbers printed in a value ('15-20%' -> {15, 20}; '05/2017 11/2017' -> {5, 2017, 11})."""
+    if is_missing(text):
+        return set()
+    return {float(t) for t in _NUMBER.findall(str(text))}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag: what kind, which row of the reading view, the words beside the value."""
+
+    kind: str  # "audit" or "contradiction"
+    key: str  # check_id or contradiction_id
+    text: str  # plain text, begins with "⚠"
+    detail: str  # a longer explanation (the link's title)
+
+    @property
+    def href(self) -> str:
+        return f"{READING_VIEW}#{self.kind}-{self.key}"
+
+    def html(self) -> str:
+        return (
+            f'<a class="{self.kind}-flag" href="{html.escape(self.href)}" '
+            f'title="{html.escape(self.detail)}">{html.escape(self.text)}</a>'
+        )
+
+
+class Flags:
+    """The audit's flagged checks and the contradictions, from the loaded tables
+    ``printed_arithmetic`` and ``source_contradictions`` (the chapter loads them with
+    ``load_table``, so the build knows it depends on them)."""
+
+    def __init__(self, checks: pd.DataFrame, contradictions: pd.DataFrame):
+        self.results = audit.run(checks)
+        flagged = set(self.results.loc[self.results["flagged"], "check_id"])
+        by_id = self.results.set_index("check_id")
+        self.checks = [
+            (
+                row.source_id,
+                row.quote,
+                audit.parse_number(row.printed.split(";")[0]).value,
+                Flag(
+                    "audit",
+                    row.check_id,
+                    f"⚠ audit: {by_id.loc[row.check_id, 'result']} ({by_id.loc[row.check_id, 'recomputed']})",
+                    f"{row.statement}; printed {row.printed}. {row.rationale}",
+                ),
+            )
+            for row in checks.sort_values("check_id").itertuples(index=False)
+            if row.check_id in flagged
+        ]
+        self.contradictions = contradictions.sort_values("contradiction_id").reset_index(drop=True)
+
+    def _contradiction_flag(self, row) -> Flag:
+        return Flag(
+            "contradiction",
+            row.contradiction_id,
+            f"⚠ contradicted within the source: {row.what_conflicts}",
+            row.rationale,
+        )
+
+    def for_value(self, source_id: str, quote: str, values: Iterable, unit: str | None = None) -> list[Flag]:
+        """The flags touching a value shown from a row (its source, its quote, its number
+        or numbers: a range gives both ends; its unit as printed, if it has one)."""
+        wanted = {float(v) for v in values if not is_missing(v)}
+        if not wanted or is_missing(quote):
+            return []
+        out = [
+            flag
+            for s, q, printed, flag in self.checks
+            if s == source_id
+            and printed in wanted
+            and value_printed_within(source_id, quote, {printed}, [q], unit)
+        ]
+        for row in self.contradictions.itertuples(index=False):
+            if row.source_id != source_id:
+                continue
+            sides = [
+                side
+                for value, side in ((row.value_a, row.quote), (row.value_b, row.quote_b))
+                if _numbers(value) & wanted
+            ]
+            if sides and value_printed_within(source_id, quote, wanted, sides, unit):
+                out.append(self._contradiction_flag(row))
+        return out
+
+    def for_rows(self, df: pd.DataFrame, *value_columns: str, unit: str | None = None) -> pd.Series:
+        """Per row of a loaded table: the flags touching the value(s) in ``value_columns``,
+        printed with the row's ``unit`` column (or with ``unit``, for a table without one)."""
+        return pd.Series(
+            [
+                self.for_value(
+                    row["source_id"],
+                    row["quote"],
+                    [row[c] for c in value_columns],
+                    row["unit"] if unit is None and "unit" in df else unit,
+                )
+                for _, row in df.iterrows()
+            ],
+            index=df.index,
+            dtype=object,
+        )
+
+    def contradictions_touching(self, *loaded: pd.DataFrame) -> pd.DataFrame:
+        """The contradictions either of whose statements a row of ``loaded`` quotes (same
+        source, overlapping quotes), sorted by id."""
+        rows = [
+            (s, q)
+            for df in loaded
+            if "quote" in df and "source_id" in df
+            for s, q in df[["source_id", "quote"]].astype(str).drop_duplicates().itertuples(index=False)
+        ]
+        keep = [
+            any(
+                s == row.source_id and (quotes_overlap(s, q, row.quote) or quotes_overlap(s, q, row.quote_b))
+                for s, q in rows
+            )
+            for row in self.contradictions.itertuples(index=False)
+        ]
+        return self.contradictions[keep].reset_index(drop=True)
+
+    def note(self, *loaded: pd.DataFrame, title: str = "Where the source contradicts itself") -> Note:
+        """An admonition listing the contradictions touching the rows of ``loaded``, each
+        with both statements and a link to its row in the reading view."""
+        return Note(self.contradictions_touching(*loaded), title)
+
+
+def mark(text: str, flags: list[Flag]) -> str:
+    """``text`` with its flags beside it (plain text); unchanged when there is none."""
+    return " ".join([str(text), *(f.text for f in flags)])
+
+
+class Linked:
+    """A displayed object (a :func:`netbook.display.table`) whose HTML has each flag's
+    text turned into a link to its row in the reading view; its other forms unchanged."""
+
+    def __init__(self, shown, flags: Iterable[Flag]):
+        self.shown = shown
+        self.flags = sorted(set(flags), key=lambda f: (-len(f.text), f.kind, f.key))
+
+    def _repr_html_(self) -> str:
+        out = self.shown._repr_html_()
+        for flag in self.flags:
+            # pandas escapes &, < and > in cells, html.escape quotes as well
+            forms = [e for e in (html.escape(flag.text, quote=False), html.escape(flag.text)) if e in out]
+            if not forms:
+                raise ValueError(f"flag {flag.key!r} is not in the table it should link from")
+            out = out.replace(forms[0], flag.html())
+        return out
+
+    def _repr_markdown_(self) -> str:
+        return self.shown._repr_markdown_()
+
+    def __repr__(self) -> str:
+        return repr(self.shown)
+
+
+def linked(shown, flags: Iterable[Flag]) -> Linked:
+    """``shown`` with its flags linked (pass every flag the table's cells carry)."""
+    return Linked(shown, flags)
+
+
+class Note:
+    """The contradictions a chapter's values touch, as an admonition after its content."""
+
+    def __init__(self, contradictions: pd.DataFrame, title: str):
+        self.df, self.title = contradictions, title
+
+    def _items(self):
+        """(row, its two statements in words): one statement when both values are in it."""
+        for row in self.df.itertuples(index=False):
+            first = f"{row.locator}: “{row.quote}”"
+            if " ".join(row.quote.split()) == " ".join(row.quote_b.split()):
+                yield row, f"{first} (both values in one statement)."
+            else:
+                yield row, f"{first}; but {row.locator_b}: “{row.quote_b}”."
+
+    def _repr_html_(self) -> str:
+        if self.df.empty:
+            body = (
+                "<p>None of the values this chapter uses is touched by a contradiction within its source.</p>"
+            )
+        else:
+            items = "".join(
+                f'<li><a href="{READING_VIEW}#contradiction-{html.escape(row.contradiction_id)}">'
+                f"{html.escape(row.what_conflicts)}</a> ({html.escape(row.source_id)}, {html.escape(row.kind)}). "
+                f"{html.escape(statements)} {html.escape(row.rationale)}</li>"
+                for row, statements in self._items()
+            )
+            body = f"<ul>{items}</ul>"
+        return (
+            f'<div class="admonition warning contradictions-note"><p class="admonition-title">'
+            f"{html.escape(self.title)}</p>{body}</div>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{_markdown_text(self.title)}**", ""]
+        if self.df.empty:
+            lines.append(
+                "None of the values this chapter uses is touched by a contradiction within its source."
+            )
+        for row, statements in self._items():
+            lines.append(
+                f"- {_markdown_text(row.what_conflicts)} ({_markdown_text(row.source_id)}, "
+                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        lines = [self.title]
+        for row, statements in self._items():
+            lines.append(f"- {row.contradiction_id}: {row.what_conflicts}. {statements}")
+        return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""netbook.flags: the audit's flags and the sources' contradictions beside the values shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from netbook import flags, load_table
+from netbook.display import table
+
+
+@pytest.fixture(scope="module")
+def checks() -> pd.DataFrame:
+    return load_table("printed_arithmetic")
+
+
+@pytest.fixture(scope="module")
+def contradictions() -> pd.DataFrame:
+    return load_table("source_contradictions")
+
+
+@pytest.fixture(scope="module")
+def fl(checks, contradictions) -> flags.Flags:
+    return flags.Flags(checks, contradictions)
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> pd.DataFrame:
+    return load_table("trial_outcomes").set_index("result_id", drop=False)
+
+
+def _keys(found):
+    return sorted(f.key for f in found)
+
+
+def _flags_of(fl, row, *columns):
+    return fl.for_value(row["source_id"], row["quote"], [row[c] for c in columns], row["unit"])
+
+
+def test_quotes_overlap():
+    sentence = "the 5-year OS rate was 52% with a disease-specific survival rate of 30%"
+    assert flags.quotes_overlap("lasalvia2016", sentence, "disease-specific survival rate of 30%")
+    assert not flags.quotes_overlap("lasalvia2016", sentence, "Unfortunately only 10-25% of patients")
+    assert not flags.quotes_overlap("lasalvia2016", sentence, "not in the source at all, anywhere")
+
+
+def test_flagged_values_carry_their_audit_flags(fl, outcomes):
+    pasireotide = _flags_of(fl, outcomes.loc["ssa12-pasireotide-dcr"], "value")
+    assert _keys(pasireotide) == ["lasalvia-pasireotide-dcr-grim", "lasalvia-pasireotide-dcr-rate"]
+    assert all(f.kind == "audit" and f.text.startswith("⚠ audit: ") for f in pasireotide)
+    assert {f.href for f in pasireotide} == {
+        "source_texts.html#audit-lasalvia-pasireotide-dcr-grim",
+        "source_texts.html#audit-lasalvia-pasireotide-dcr-rate",
+    }
+    assert _keys(_flags_of(fl, outcomes.loc["ia05-pitt-tae-symptoms"], "value")) == [
+        "lasalvia-pitt-tae-symptoms"
+    ]
+    # the TACE arm's 88% is in the same sentence, but its check agrees
+    assert _flags_of(fl, outcomes.loc["ia04-pitt-tace-symptoms"], "value") == []
+
+
+def test_the_flag_follows_the_audit_result(checks, contradictions, outcomes):
+    """Were the printed rate consistent, the flag would vanish: it comes from the audit,
+    not from a list of values."""
+    agreeing = checks.copy()
+    agreeing.loc[agreeing["check_id"] == "lasalvia-pasireotide-dcr-rate", "denominator"] = "28"
+    found = _flags_of(flags.Flags(agreeing, contradictions), outcomes.loc["ssa12-pasireotide-dcr"], "value")
+    assert _keys(found) == ["lasalvia-pasireotide-dcr-grim"]
+
+
+def test_contradiction_flags_tie_to_the_value_not_to_the_passage(fl, outcomes):
+    european = _flags_of(fl, outcomes.loc["lt03-europe-os-5y"], "value")
+    assert _keys(european) == ["lasalvia-lt-dss-below-os"] and european[0].kind == "contradiction"
+    assert european[0].href == "source_texts.html#contradiction-lasalvia-lt-dss-below-os"
+    # the United States cohort's quote holds the European sentence too, and prints 52% for itself
+    assert _flags_of(fl, outcomes.loc["lt07-us-5y"], "value") == []
+    # a range: both ends printed with the unit after the high end ("15-20%")
+    resectable = _flags_of(fl, outcomes.loc["surg04-suitable-for-resection"], "value_low", "value_high")
+    assert _keys(resectable) == ["lasalvia-resectable-share"]
+    # with its unit, 18% is the partial responses, not the 18 weeks printed around it
+    assert _keys(_flags_of(fl, outcomes.loc["tt17-bev-pr"], "value")) == ["lasalvia-bevacizumab-response"]
+    assert fl.for_value("lasalvia2016", outcomes.loc["tt17-bev-pr", "quote"], [18], "months") == []
+
+
+def test_for_rows_reads_the_unit_column_or_the_given_unit(fl):
+    relative = load_table("case_relative_times").set_index("statement_id", drop=False)
+    found = fl.for_rows(relative, "months", unit="months")
+    assert _keys(found["ct_response"]) == ["ozdirik-ct-response-4-months", "ozdirik-ct-response-months"]
+    assert found["ct_progression"] == [] and found["followup_ifn"] == []
+
+
+def test_mark_and_linked(fl, outcomes):
+    row = outcomes.loc["ia05-pitt-tae-symptoms"]
+    found = _flags_of(fl, row, "value")
+    text = flags.mark("TAE: 83%", found)
+    assert text.startswith("TAE: 83% ⚠ audit: no whole count of n gives it (GRIM)")
+    assert flags.mark("TAE: 83%", []) == "TAE: 83%"
+    shown = flags.linked(table(pd.DataFrame({"Treatment arm": [text]}), "caption"), found)
+    html = shown._repr_html_()
+    assert '<a class="audit-flag" href="source_texts.html#audit-lasalvia-pitt-tae-symptoms"' in html
+    assert "⚠ audit" in repr(shown) and "⚠ audit" in shown._repr_markdown_()
+    with pytest.raises(ValueError, match="not in the table"):
+        flags.linked(table(pd.DataFrame({"Treatment arm": ["TAE: 83%"]})), found)._repr_html_()
+
+
+def test_contradictions_touching_and_the_note(fl):
+    review = fl.contradictions_touching(load_table("trial_outcomes"))
+    assert "lasalvia-resectable-share" in set(review["contradiction_id"])
+    assert not review["source_id"].ne("lasalvia2016").any()
+    case = fl.contradictions_touching(load_table("case_clinical_findings"))
+    assert set(case["contradiction_id"]) == {
+        "ozdirik-ct-response-4-months",
+        "ozdirik-markers-under-shortened-ssa",
+    }
+    assert fl.contradictions_touching(load_table("case_rejected_options")).empty
+
+    note = fl.note(load_table("case_clinical_findings"))
+    html = note._repr_html_()
+    assert 'class="admonition warning contradictions-note"' in html
+    assert html.count('href="source_texts.html#contradiction-') == 2
+    assert "Where the source contradicts itself" in repr(note) and "ozdirik-markers" in repr(note)
+    empty = fl.note(load_table("case_rejected_options"))._repr_html_()
+    assert "None of the values" in empty and "href" not in empty
