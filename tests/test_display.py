@@ -5,7 +5,7 @@ import pytest
 from conftest import EDITORIAL_ROWS, EDITORIAL_SCHEMA
 
 from netbook import load_table
-from netbook.display import design_label, markdown_table, provenance, table
+from netbook.display import markdown_table, provenance, table
 
 
 def test_table_html_has_caption_and_no_index(tiny):
@@ -56,20 +56,3 @@ def test_editorial_tables_are_listed_apart_as_judgement(tiny):
     alone = provenance(readings)
     assert alone.files == [] and repr(alone) == "The book's judgement: editorial/readings.csv"
     assert "Sources" not in alone._repr_html_()
-
-
-def test_design_label_quotes_a_printed_design_and_names_a_derived_one():
-    designs = pd.DataFrame(
-        {
-            "source_id": ["a", "b"],
-            "design": ["retrospective case series", "nonrandomised series"],
-            "design_basis": ["printed", "derived from the abstract's wording"],
-            "design_as_printed": ["Retrospective record based descriptive study", None],
-        }
-    )
-    assert design_label(designs, "a") == (
-        "retrospective case series (as printed: “Retrospective record based descriptive study”)"
-    )
-    assert design_label(designs, "b") == "nonrandomised series (derived from the abstract's wording)"
-    with pytest.raises(KeyError, match="no row for source 'c'"):
-        design_label(designs, "c")

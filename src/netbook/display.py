@@ -232,17 +232,3 @@ class MarkdownTable:
 
     def __repr__(self) -> str:
         return self.df.to_string(index=False, na_rep="—")
-
-
-def design_label(designs: pd.DataFrame, source_id: str) -> str:
-    """The design of a study read at first hand (table ``study_designs``), for a caption
-    or a figure title: 'retrospective case series (as printed: “Retrospective record
-    based descriptive study”)', or the design and how it was derived. Raises KeyError
-    for a source with no design row: a result never goes out without its design."""
-    rows = designs[designs["source_id"] == source_id]
-    if rows.empty:
-        raise KeyError(f"study_designs has no row for source {source_id!r}")
-    row = rows.iloc[0]
-    if row["design_basis"] == "printed":
-        return f"{row['design']} (as printed: “{row['design_as_printed']}”)"
-    return f"{row['design']} ({row['design_basis']})"

@@ -1,10 +1,12 @@
 """The level of evidence behind a result, from the data, for the column or caption that
 shows it beside the result.
 
-A study's design is in ``trial_characteristics.design`` (:func:`study_design` finds the
-study a quote reports); a result a publication reports about its own patients takes the
-publication's kind from the sources table (``sources.kind``, "case report, full text":
-the part before the comma). A case report is about one patient, and says so.
+The design of a study the review cites is in ``trial_characteristics.design``
+(:func:`study_design` finds the study a quote reports). A result a publication reports
+about its own patients takes that publication's design from ``study_designs`` (the case
+report and the two abstracts: :func:`publication_design` for a column,
+:func:`design_as_reported` for a caption, with the source's own words). A case report
+is about one patient, and says so.
 """
 
 from __future__ import annotations
@@ -17,17 +19,31 @@ from netbook.values import is_missing
 PATIENTS = {"case report": "one patient"}
 
 
-def publication_design(sources: pd.DataFrame, source_id: str) -> str:
-    """'case report (one patient)' for ozdirik2020, from the loaded sources table; the
-    kind as recorded for other publications ('conference abstract')."""
-    row = sources.loc[sources["source_id"] == source_id]
-    if len(row) != 1:
-        raise KeyError(f"no single source {source_id!r} in the sources table")
-    kind = row["kind"].iloc[0]
-    if is_missing(kind):
-        return "not stated"
-    design = str(kind).split(",")[0].strip()
+def _design_row(designs: pd.DataFrame, source_id: str) -> pd.Series:
+    rows = designs.loc[designs["source_id"] == source_id]
+    if len(rows) != 1:
+        raise KeyError(f"study_designs has no single row for source {source_id!r}")
+    return rows.iloc[0]
+
+
+def publication_design(designs: pd.DataFrame, source_id: str) -> str:
+    """The design of a publication's own study, from the loaded ``study_designs`` table:
+    'case report (one patient)' for ozdirik2020, 'retrospective case series' for the
+    Markey abstract. Raises KeyError for a source with no row: a result never goes out
+    without its design."""
+    design = str(_design_row(designs, source_id)["design"])
     return f"{design} ({PATIENTS[design]})" if design in PATIENTS else design
+
+
+def design_as_reported(designs: pd.DataFrame, source_id: str) -> str:
+    """The design with how the book knows it, for a caption or a figure title:
+    'retrospective case series (as printed: “Retrospective record based descriptive
+    study”)', or the design and how it was derived."""
+    row = _design_row(designs, source_id)
+    design = publication_design(designs, source_id)
+    if row["design_basis"] == "printed" and not is_missing(row["design_as_printed"]):
+        return f"{design} (as printed: “{row['design_as_printed']}”)"
+    return f"{design} ({row['design_basis']})"
 
 
 def study_design(characteristics: pd.DataFrame, source_id: str, quote: str) -> str | None:

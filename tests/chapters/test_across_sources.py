@@ -281,13 +281,13 @@ def test_every_statement_has_a_design_from_the_data():
     from netbook.chapters.across_sources import statement_designs
 
     ifn = load_table("interferon_statements")
-    designs = statement_designs(ifn, load_table("trial_characteristics"), load_table("sources"))
+    designs = statement_designs(ifn, load_table("trial_characteristics"), load_table("study_designs"))
     by_id = dict(zip(ifn["statement_id"], designs))
     assert by_id["ls08"] == by_id["ls07"] == "randomised phase II"  # the Yao trial, by its quote
     assert by_id["ls01"] == "review"
     assert by_id["oz07"] == "case report (one patient)"
     assert by_id["oz15"] == "cited; as printed: a retrospective study"
-    assert by_id["zi05"] == "own patients, design not stated (journal abstract)"
+    assert by_id["zi05"] == "nonrandomised series"
     assert by_id["oz19"] == "a position, not a result"
     assert designs.str.len().gt(0).all()
     results = ifn["context"] != "position"

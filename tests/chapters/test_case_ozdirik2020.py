@@ -200,7 +200,7 @@ def _html(cell) -> str:
 
 
 def test_every_result_table_and_figure_names_the_design():
-    """The evidence level comes from the sources table and stands in the caption of every
+    """The evidence level comes from the study_designs table and stands in the caption of every
     table of the clinical sections, of Table 1 re-derived and of the relative times, and
     in both figures' titles."""
     import re
@@ -208,7 +208,7 @@ def test_every_result_table_and_figure_names_the_design():
     from netbook import load_table
     from netbook.evidence import publication_design
 
-    design = publication_design(load_table("sources"), "ozdirik2020")
+    design = publication_design(load_table("study_designs"), "ozdirik2020")
     assert design == "case report (one patient)"
     cells = _chapter()["cells"]
     checked = next(

@@ -209,11 +209,12 @@ OWN_PATIENTS = {"single case", "salvage after IFN α"}
 
 
 def statement_designs(
-    statements: pd.DataFrame, characteristics: pd.DataFrame, sources: pd.DataFrame
+    statements: pd.DataFrame, characteristics: pd.DataFrame, designs: pd.DataFrame
 ) -> pd.Series:
     """The evidence level of each statement, from the data: the design of the review's
     study the statement quotes (``trial_characteristics``); for the publication's own
-    patients, the publication's kind (``sources``: "case report (one patient)"); for a
+    patients, that publication's design (``study_designs``: "case report (one patient)",
+    "nonrandomised series"); for a
     position, that it is no result; for a cited study the book has not tabulated, how
     the source describes it, as printed ("cited; as printed: a retrospective study"), or
     "design not stated"."""
@@ -224,11 +225,8 @@ def statement_designs(
         design = study_design(characteristics, row.source_id, row.quote)
         if design is not None:
             out.append(design)
-        elif row.context == "single case":
-            out.append(publication_design(sources, row.source_id))  # case report (one patient)
         elif row.context in OWN_PATIENTS:
-            kind = publication_design(sources, row.source_id)
-            out.append(f"own patients, design not stated ({kind})")
+            out.append(publication_design(designs, row.source_id))
         elif row.context == "position":
             out.append("a position, not a result")
         elif not is_missing(row.population):
