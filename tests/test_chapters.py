@@ -153,7 +153,8 @@ CONTENT_CHAPTERS = [
 ]
 _KEY_POINTS = re.compile(r":::\{admonition\} Key points\n(?::class:[^\n]*\n)?(.*?)\n:::", re.S)
 _GLUE_OR_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
-_BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?![\w-])")
+# a number typed into prose, "18-week" included (but not the 1 of "PD-1" or "IFN-α2a")
+_BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?!\w)")
 
 
 @pytest.mark.parametrize("name", CONTENT_CHAPTERS)
