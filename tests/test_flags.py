@@ -121,3 +121,33 @@ def test_contradictions_touching_and_the_note(fl):
     assert "Where the source contradicts itself" in repr(note) and "ozdirik-markers" in repr(note)
     empty = fl.note(load_table("case_rejected_options"))._repr_html_()
     assert "None of the values" in empty and "href" not in empty
+
+
+def test_the_ledger_shows_every_flag_beside_its_value():
+    """The provenance ledger lists every extracted value; each value a flag touches carries
+    it there too (read from the ledger's stored outputs, so a re-run that lost them fails)."""
+    from conftest import stored_glue
+
+    from netbook import extracted_values, load_all_tables, paths
+
+    values = extracted_values(load_all_tables())
+    found = flags.Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
+    number = pd.to_numeric(values["value"], errors="coerce")
+    expected = [
+        f.text
+        for s, q, x in zip(values["source_id"], values["quote"], number)
+        if pd.notna(x)
+        for f in found.for_value(s, q, [x])
+    ]
+    assert any(t.startswith("⚠ audit") for t in expected) and any(
+        t.startswith("⚠ contradicted") for t in expected
+    )
+    ledger = paths.CHAPTERS / "provenance_ledger.ipynb"
+    shown = ledger.read_text(encoding="utf-8")
+    assert all(text.split(" (")[0] in shown for text in expected)
+    flagged_values = sum(
+        bool(found.for_value(s, q, [x]))
+        for s, q, x in zip(values["source_id"], values["quote"], number)
+        if pd.notna(x)
+    )
+    assert int(stored_glue(ledger)["ledger_flagged"]) == flagged_values
