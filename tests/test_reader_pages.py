@@ -7,7 +7,8 @@
 * At a phone's width (390 px) the page never scrolls sideways: whatever is wider than the
   screen sits in a box that scrolls by itself.
 * A wide table scrolls inside its own box, keeping its first column and its caption in
-  view, on an opaque background that reads in light and in dark mode.
+  view (and, in a box shorter than the table, its header row), on an opaque background
+  that reads in light and in dark mode.
 
 The screenshots (1280 and 390 px, light and dark) are in test_screenshots.py.
 """
@@ -167,8 +168,9 @@ def test_no_sideways_scroll_on_a_phone(entry, visits):
 # Every data table wider than its box at 390 px: scroll the box to its right end, then
 # check that each row's first cell and the caption are still inside the box's visible
 # area, and that the first cells paint an opaque background (so the columns sliding under
-# them do not show through) whose text contrast is at least 4.5:1. The box is scrolled
-# back afterwards (the page is shared).
+# them do not show through) whose text contrast is at least 4.5:1; where the box is also
+# shorter than the table, scroll it to the bottom and check the header row is still at
+# its top. The box is scrolled back afterwards (the page is shared).
 _STICKY = """() => {
     const rgba = s => { const m = s.match(/[\\d.]+/g).map(Number); return m.length === 3 ? [...m, 1] : m; };
     const lum = ([r, g, b]) => { const c = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
@@ -197,6 +199,14 @@ _STICKY = """() => {
             if (ratio < 4.5) { problems.push(`first cell text contrast ${ratio.toFixed(2)}:1`); break; }
         }
         if (caption && !inside(caption)) problems.push('caption scrolled out of view');
+        // a box shorter than its table: the header row stays at the top of it
+        const savedTop = box.scrollTop;
+        box.scrollTop = box.scrollHeight;
+        if (box.scrollTop > 0 && table.tHead) {
+            const head = table.tHead.rows[0].cells[0].getBoundingClientRect();
+            if (head.top < b.top - 1 || head.bottom > b.bottom + 1) problems.push('header row scrolled out of view');
+        }
+        box.scrollTop = savedTop;
         box.scrollLeft = saved;
         results.push({label, problems, overflow: box.scrollWidth - box.clientWidth});
     }
