@@ -15,11 +15,25 @@ from disk, where Chromium gives every file its own opaque origin.
 
 4. Data tables focusable: wide tables scroll sideways (_static/netbook.css), and a
    scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
+
+5. Each of the book's tables (class netbook-table) in a box of its own,
+   ``<div class="netbook-table-box" role="region" tabindex="0" aria-label="<caption>">``,
+   which scrolls sideways when the table is wider than the column (_static/netbook.css).
+   With the scrolling on a box around it, the table keeps its own table layout: its
+   columns can be as wide as their text needs (up to a cap) instead of being squeezed into
+   the column's width, which left long texts a few words a line and rows a screen tall.
+   The box, not the table, is then the region a keyboard scrolls (point 4).
 """
 
+import html
 import re
 
 _DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
+_NETBOOK_TABLE = re.compile(
+    r'<table\b(?P<attrs>[^>]*\bclass="[^"]*\bnetbook-table\b[^"]*"[^>]*)>(?P<inner>.*?)</table>', re.S
+)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 POLICY = "; ".join(
     [
@@ -42,6 +56,24 @@ def _is_thebe(asset) -> bool:
     return "thebe" in text.lower()
 
 
+def box_tables(body: str) -> str:
+    """Every ``<table class="... netbook-table ...">`` of ``body`` inside a focusable box
+    that scrolls (see point 5), labelled by the table's caption; the table itself loses
+    its tabindex (the box is the scrolling region now)."""
+
+    def box(m: re.Match) -> str:
+        attrs = re.sub(r'\s*\btabindex="[^"]*"', "", m["attrs"])
+        caption = _CAPTION.search(m["inner"])
+        label = " ".join(html.unescape(_TAG.sub("", caption[1])).split()) if caption else ""
+        return (
+            f'<div class="netbook-table-box" role="region" tabindex="0" '
+            f'aria-label="{html.escape(label or "Table", quote=True)}">'
+            f"<table{attrs}>{m['inner']}</table></div>"
+        )
+
+    return _NETBOOK_TABLE.sub(box, body)
+
+
 def _fix_page(app, pagename, templatename, context, doctree):
     tag = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
     context["metatags"] = tag + context.get("metatags", "")
@@ -52,7 +84,7 @@ def _fix_page(app, pagename, templatename, context, doctree):
             context[key] = [a for a in context[key] if not _is_thebe(a)]
     if "body" in context:
         body = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
-        context["body"] = _DATA_TABLE.sub(r'<table tabindex="0"\1', body)
+        context["body"] = box_tables(_DATA_TABLE.sub(r'<table tabindex="0"\1', body))
 
 
 def setup(app):

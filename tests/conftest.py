@@ -286,11 +286,25 @@ def browser(chromium_path):
         browser.close()
 
 
-class PageVisit:
-    """A page loaded in a fresh context, with everything it asked for recorded."""
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # an iPhone 12-14's CSS viewport
 
-    def __init__(self, browser, url: str):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+
+class PageVisit:
+    """A page loaded in a fresh context, with everything it asked for recorded.
+
+    ``viewport``: DESKTOP (default) or PHONE; ``mode``: the theme's colour mode ("light",
+    "dark"), stored where the theme's own switch stores it (localStorage ``mode`` and
+    ``theme``) before the page loads; None leaves the theme's default (light).
+    """
+
+    def __init__(self, browser, url: str, viewport: dict | None = None, mode: str | None = None):
+        self.context = browser.new_context(viewport=viewport or DESKTOP)
+        if mode is not None:
+            self.context.add_init_script(
+                f"localStorage.setItem('mode', {json.dumps(mode)});"
+                f"localStorage.setItem('theme', {json.dumps(mode)});"
+            )
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
         self.requests: list[str] = []
@@ -319,14 +333,30 @@ class PageVisit:
 
 @pytest.fixture(scope="session")
 def visits(browser, server):
+    """``visits(entry)``: the page at DESKTOP width, loaded once per worker and shared by
+    the tests that worker runs; ``visits(entry, PHONE)`` the same at a phone's width. A
+    test that changes a shared page (opens a fold, scrolls a box) puts it back."""
     loaded = {}
 
-    def visit(entry: str) -> PageVisit:
+    def visit(entry: str, viewport: dict | None = None) -> PageVisit:
+        key = (entry, json.dumps(viewport or DESKTOP, sort_keys=True))
         # (dict.setdefault would build a new PageVisit, and load the page again, every call)
-        if entry not in loaded:
-            loaded[entry] = PageVisit(browser, urljoin(server, f"{entry}.html"))
-        return loaded[entry]
+        if key not in loaded:
+            loaded[key] = PageVisit(browser, urljoin(server, f"{entry}.html"), viewport)
+        return loaded[key]
 
     yield visit
     for page_visit in loaded.values():
         page_visit.close()
+
+
+# Chapters that present findings: each opens with a key-points list before its first
+# section (tests/test_chapters.py checks the notebooks, tests/test_reader_pages.py the
+# built pages); the pages about the data itself do not.
+CONTENT_CHAPTERS = [
+    "case_ozdirik2020",
+    "hepatic_metastases",
+    "checkpoint_inhibitors",
+    "salvage_after_interferon",
+    "across_sources",
+]

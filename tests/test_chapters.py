@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import toc_files
+from conftest import CONTENT_CHAPTERS, toc_files
 
 from netbook import paths
 
@@ -143,14 +143,8 @@ def test_every_table_and_figure_has_a_provenance_note(nb):
     assert not missing, f"no provenance note under: {missing}"
 
 
-# Chapters that present findings open with key points (pages about the data itself do not).
-CONTENT_CHAPTERS = [
-    "case_ozdirik2020",
-    "hepatic_metastases",
-    "checkpoint_inhibitors",
-    "salvage_after_interferon",
-    "across_sources",
-]
+# Chapters that present findings open with key points (CONTENT_CHAPTERS, in conftest.py:
+# tests/test_reader_pages.py checks the same on the built pages).
 _KEY_POINTS = re.compile(r":::\{admonition\} Key points\n(?::class:[^\n]*\n)?(.*?)\n:::", re.S)
 _GLUE_OR_ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 # a number typed into prose, "18-week" included (but not the 1 of "PD-1" or "IFN-α2a")

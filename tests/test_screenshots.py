@@ -1,21 +1,53 @@
-"""One full-page screenshot per page of the built book, in Chromium, to
-test-artifacts/screenshots/. (Was part of test_browser.py; its own file so pytest-xdist
-can run it on another worker: the ledger's screenshot alone is a 277,000 px tall PNG.)"""
+"""Screenshots of every page of the built book, in Chromium, to test-artifacts/screenshots/:
+at a laptop's width (1280 px) and a phone's (390 px), in light and dark mode, named
+``<page>__<width>__<mode>.png`` (``chapters__hepatic_metastases__390__dark.png``). The one
+place the book's screenshots are taken (its own file so pytest-xdist can run it on
+another worker).
+
+Full-page, except for pages taller than FULL_PAGE_MAX_PX (the provenance ledger is about
+240,000 px tall): those are shot in full once, at 1280 px in light mode, and their other
+screenshots show the first screen (a full-page PNG of the ledger takes some 20 s and
+15 MB, and no one reads it at every width and mode).
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
-from conftest import toc_files
+from conftest import DESKTOP, PHONE, PageVisit, toc_files
 
 from netbook import paths
 
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
 PAGES = toc_files()
+WIDTHS = {1280: DESKTOP, 390: PHONE}
+MODES = ("light", "dark")
+FULL_PAGE_MAX_PX = 150_000
 
 
+def screenshot_path(entry: str, width: int, mode: str):
+    return SCREENSHOTS / f"{entry.replace('/', '__')}__{width}__{mode}.png"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", sorted(WIDTHS, reverse=True))
 @pytest.mark.parametrize("entry", PAGES)
-def test_screenshot(entry, visits):
+def test_screenshot(entry, width, mode, visits, browser, server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{entry.replace('/', '__')}.png"
-    visits(entry).load_images().screenshot(path=str(path), full_page=True, timeout=120_000)
+    path = screenshot_path(entry, width, mode)
+    # light: the page the other browser tests of this worker share; dark: a page of its own
+    if mode == "light":
+        visit, own = visits(entry, WIDTHS[width]), False
+    else:
+        visit, own = PageVisit(browser, urljoin(server, f"{entry}.html"), WIDTHS[width], mode=mode), True
+    try:
+        page = visit.load_images()
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        height = page.evaluate("document.scrollingElement.scrollHeight")
+        full = height <= FULL_PAGE_MAX_PX or (width, mode) == (1280, "light")
+        page.screenshot(path=str(path), full_page=full, timeout=120_000)
+    finally:
+        if own:
+            visit.close()
     assert path.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"

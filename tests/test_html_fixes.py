@@ -1,0 +1,57 @@
+"""The pure functions of _ext/html_fixes.py (the build step that fixes every HTML page)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from bs4 import BeautifulSoup
+
+from netbook import paths
+
+_spec = importlib.util.spec_from_file_location("html_fixes", paths.ROOT / "_ext" / "html_fixes.py")
+hf = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hf)
+
+TABLE = (
+    '<table tabindex="0" class="dataframe netbook-table">\n<caption>Options &amp; <em>results</em>\n'
+    "per arm</caption><thead><tr><th>Option</th></tr></thead><tbody><tr><td>TACE</td></tr></tbody></table>"
+    '<p class="provenance-note">Data</p>'
+)
+
+
+def test_each_book_table_gets_a_scrolling_box_labelled_by_its_caption():
+    body = (
+        "<p>before</p>"
+        + TABLE
+        + '<table class="netbook-table" tabindex="0"><caption>Second</caption></table>'
+    )
+    soup = BeautifulSoup(hf.box_tables(body), "html.parser")
+    boxes = soup.select("div.netbook-table-box")
+    assert [b["aria-label"] for b in boxes] == ["Options & results per arm", "Second"]
+    assert all(b["role"] == "region" and b["tabindex"] == "0" for b in boxes)
+    assert [len(b.find_all("table", recursive=False)) for b in boxes] == [1, 1]
+    # the box is the region a keyboard scrolls: the table is no longer a tab stop
+    assert not soup.select("table[tabindex]")
+    # nothing else moved: the note stays after the box, the text before it
+    assert soup.select_one("div.netbook-table-box + p.provenance-note").text == "Data"
+    assert soup.p.text == "before"
+    assert soup.select_one("div.netbook-table-box table td").text == "TACE"
+
+
+def test_other_tables_are_left_alone():
+    body = (
+        '<table class="table"><tr><td>a</td></tr></table><table class="dataframe"><tr><td>b</td></tr></table>'
+    )
+    assert hf.box_tables(body) == body
+
+
+def test_a_table_without_caption_is_labelled_table():
+    soup = BeautifulSoup(
+        hf.box_tables('<table class="netbook-table"><tr><td>x</td></tr></table>'), "html.parser"
+    )
+    assert soup.select_one("div.netbook-table-box")["aria-label"] == "Table"
+
+
+def test_a_caption_quote_cannot_break_out_of_the_label():
+    box = hf.box_tables('<table class="netbook-table"><caption>The "best" &lt;one&gt;</caption></table>')
+    assert BeautifulSoup(box, "html.parser").div["aria-label"] == 'The "best" <one>'
