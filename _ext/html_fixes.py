@@ -23,10 +23,14 @@ from disk, where Chromium gives every file its own opaque origin.
    columns can be as wide as their text needs (up to a cap) instead of being squeezed into
    the column's width, which left long texts a few words a line and rows a screen tall.
    The box, not the table, is then the region a keyboard scrolls (point 4).
+
+6. A change to the book's own static files (``_static/netbook.css``) reaches the build
+   even when no page changed (see ``_rewrite_when_static_changed``).
 """
 
 import html
 import re
+from pathlib import Path
 
 _DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
 _NETBOOK_TABLE = re.compile(
@@ -87,6 +91,31 @@ def _fix_page(app, pagename, templatename, context, doctree):
         context["body"] = box_tables(_DATA_TABLE.sub(r'<table tabindex="0"\1', body))
 
 
+def stale_static_files(static_dir: Path, built_static_dir: Path) -> list[str]:
+    """The book's own static files (``_static/``) newer than their copies in the build,
+    or not copied yet, sorted."""
+    return sorted(
+        str(f.relative_to(static_dir))
+        for f in static_dir.rglob("*")
+        if f.is_file()
+        and (
+            not (built_static_dir / f.relative_to(static_dir)).exists()
+            or f.stat().st_mtime > (built_static_dir / f.relative_to(static_dir)).stat().st_mtime
+        )
+    )
+
+
+def _rewrite_when_static_changed(app, env, added, changed, removed):
+    """Sphinx copies the static files only when it writes at least one page; after a
+    change to _static/netbook.css alone it finds "no targets out of date" and would leave
+    the old stylesheet in the build. Re-reading the root page makes it write, and copy."""
+    if app.builder.format != "html":
+        return []
+    stale = stale_static_files(Path(app.srcdir) / "_static", Path(app.outdir) / "_static")
+    return [app.config.root_doc] if stale else []
+
+
 def setup(app):
     app.connect("html-page-context", _fix_page)
+    app.connect("env-get-outdated", _rewrite_when_static_changed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -55,3 +55,19 @@ def test_a_table_without_caption_is_labelled_table():
 def test_a_caption_quote_cannot_break_out_of_the_label():
     box = hf.box_tables('<table class="netbook-table"><caption>The "best" &lt;one&gt;</caption></table>')
     assert BeautifulSoup(box, "html.parser").div["aria-label"] == 'The "best" <one>'
+
+
+def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
+    import os
+
+    source, built = tmp_path / "_static", tmp_path / "html" / "_static"
+    source.mkdir()
+    built.mkdir(parents=True)
+    for name in ("a.css", "b.css"):
+        (source / name).write_text("x")
+        (built / name).write_text("x")
+        os.utime(built / name, (2_000_000_000, 2_000_000_000))  # copies newer than the sources
+    assert hf.stale_static_files(source, built) == []
+    os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
+    (source / "c.css").write_text("new")  # never copied
+    assert hf.stale_static_files(source, built) == ["b.css", "c.css"]
