@@ -51,6 +51,7 @@ GROUPS = [
             f
             in {
                 "tests.test_browser",
+                "tests.test_reader_pages",
                 "tests.test_accessibility",
                 "tests.test_page_budget",
                 "tests.test_screenshots",

@@ -56,3 +56,12 @@ def test_editorial_tables_are_listed_apart_as_judgement(tiny):
     alone = provenance(readings)
     assert alone.files == [] and repr(alone) == "The book's judgement: editorial/readings.csv"
     assert "Sources" not in alone._repr_html_()
+
+
+def test_missing_cells_of_nullable_columns_print_as_a_dash():
+    df = pd.DataFrame(
+        {"count": pd.array([1, None], dtype="Int64"), "word": pd.array(["x", None], dtype="string")}
+    )
+    shown = table(df, "t")
+    assert "<NA>" not in repr(shown) and "&lt;NA&gt;" not in shown._repr_html_()
+    assert shown._repr_html_().count("<td>—</td>") == 2

@@ -174,9 +174,20 @@ def provenance(*loaded: pd.DataFrame) -> Provenance:
     return Provenance(loaded)
 
 
+def _missing_as_dash(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the missing cells of its nullable columns (``Int64``, ``string``, where
+    pandas prints ``<NA>`` whatever ``na_rep`` says) as the dash ``na_rep`` prints."""
+    out = df.copy()
+    for column in out.columns:
+        values = out[column]
+        if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) and values.isna().any():
+            out[column] = values.astype(object).where(values.notna(), "—")
+    return out
+
+
 class Table:
     def __init__(self, df: pd.DataFrame, caption: str | None, loaded: tuple[pd.DataFrame, ...]):
-        self.df = df
+        self.df = _missing_as_dash(df)
         self.caption = caption
         self.note = Provenance(loaded) if loaded else None
 
