@@ -456,7 +456,8 @@ def criteria_markdown(data: HepaticData, option_id: str) -> str:
     lines = ["**For whom** (the review's words):", ""]
     for cs, part in crit.groupby("criteria_set", sort=True):
         strengths = sorted({STRENGTH_WORDS[s] for s in part["strength"]})
-        items = "; ".join(f"“{t}”" for t in part["criterion_text"])
+        # criteria that the review states in one phrase ("resectable G1-G2") share its words: once
+        items = "; ".join(f"“{t}”" for t in dict.fromkeys(part["criterion_text"]))
         lines.append(f"- {CRITERIA_SET_NAMES[cs]} ({', '.join(strengths)}): {items}")
     return "\n".join(lines)
 
