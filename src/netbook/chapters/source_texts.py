@@ -109,6 +109,9 @@ def _uses_html(
     rows: dict[str, list[int]] = defaultdict(list)
     for table, row in quoted_by:
         rows[table].append(row)
+    from netbook.tables import resources
+
+    path_of = {r["name"]: r["path"] for r in resources()}  # tables/, derived/ or editorial/
     parts = []
     for table in sorted(rows):
         numbers = ", ".join(str(r) for r in sorted(set(rows[table])))
@@ -116,7 +119,7 @@ def _uses_html(
             f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>' for c in chapters.get(table, [])
         )
         parts.append(
-            f'<a href="../tables/{table}.csv" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
+            f'<a href="../{path_of[table]}" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
             f"{numbers}" + (f" ({chapter_links})" if chapter_links else "")
         )
     return "; ".join(parts)
