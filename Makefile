@@ -44,15 +44,22 @@ test: book lint
 # numbering settings, which would make each build re-read every page after the other),
 # sharing the HTML build's jupyter-cache. Dated by the last commit, so the same commit
 # gives the same PDF.
+# The PDF is remade only when a file it is built from changed (an up-to-date LaTeX build
+# still takes some 18 s: make test builds it first, and tests/test_pdf.py runs make pdf again).
 PDF := _build/pdf/_build/latex/book.pdf
-pdf: $(STAMP)
+PDF_INPUTS := $(shell find chapters data src _ext _latex _static -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
+  $(wildcard *.md) references.bib _config.yml _toc.yml requirements.txt
+pdf: $(PDF)
+	mkdir -p _build/html
+	cp $(PDF) _build/html/book.pdf
+	@echo "PDF: $(PDF) ($$(pdfinfo $(PDF) 2>/dev/null | sed -n 's/^Pages: *//p') pages), copied to _build/html/book.pdf"
+$(PDF): $(STAMP) $(PDF_INPUTS)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build/html
 	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
 	  $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
 	  --keep-going > _build/pdf.log 2>&1 || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
-	cp $(PDF) _build/html/book.pdf
-	@echo "PDF: $(PDF) ($$(pdfinfo $(PDF) 2>/dev/null | sed -n 's/^Pages: *//p') pages), copied to _build/html/book.pdf"
+	touch $(PDF)  # latexmk may leave an unchanged PDF's date as it was
 
 # ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench
 lint: $(STAMP)
