@@ -47,6 +47,17 @@ def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300) -> li
     for nb in notebooks:
         cache.add_nb_to_project(str(nb))
     result = load_executor("local-parallel", cache=cache).run_and_cache(timeout=timeout, allow_errors=False)
+    # A notebook can fail in the pool for the pool's sake (two kernels starting at once, the
+    # cache's database busy under load): each failure is run again, alone, and only a
+    # failure that repeats stops the build, with its traceback.
+    again = sorted(result.excepted + result.errored)
+    if again:
+        print(f"run again, one at a time: {', '.join(Path(uri).name for uri in again)}")
+        serial = load_executor("local-serial", cache=cache).run_and_cache(
+            filter_uris=again, timeout=timeout, allow_errors=False
+        )
+        result.succeeded.extend(serial.succeeded)
+        result.excepted[:], result.errored[:] = serial.excepted, serial.errored
     failed = []
     for uri in sorted(result.excepted + result.errored):
         record = cache.get_project_record(uri)
