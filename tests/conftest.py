@@ -29,10 +29,20 @@ from netbook import load_table, paths
 from netbook.texts import source_text
 
 
+def notebook_cells(notebook: Path) -> list[dict]:
+    """The cells of a notebook as stored (outputs included)."""
+    return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+
+
+def cell_html(cell: dict) -> str:
+    """The text/html of every output of a stored cell, joined."""
+    return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+
+
 def stored_glue(notebook: Path) -> dict[str, str]:
     """Every value a chapter glues, as its stored output prints it (text/plain)."""
     stored = {}
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+    for cell in notebook_cells(notebook):
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             plain = output.get("data", {}).get("application/papermill.record/text/plain")

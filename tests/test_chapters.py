@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
-from conftest import CONTENT_CHAPTERS, toc_files
+from conftest import CONTENT_CHAPTERS, notebook_cells, toc_files
 
 from netbook import paths
 
@@ -17,10 +15,6 @@ VOLATILE = [
     (re.compile(r"\b20\d\d-\d\d-\d\d[T ]\d\d:\d\d"), "a timestamp"),
     (re.compile(r"/work/|/home/|/tmp/"), "a machine-specific path"),
 ]
-
-
-def cells(nb: Path) -> list[dict]:
-    return json.loads(nb.read_text(encoding="utf-8"))["cells"]
 
 
 def test_every_notebook_is_in_the_toc():
@@ -37,14 +31,14 @@ def test_every_toc_entry_exists():
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_stored(nb):
-    code = [c for c in cells(nb) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    code = [c for c in notebook_cells(nb) if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     unexecuted = [i for i, c in enumerate(code) if c.get("execution_count") is None]
     assert not unexecuted, f"code cells never executed (nbval would compare nothing): {unexecuted}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_hold_nothing_volatile(nb):
-    for index, cell in enumerate(cells(nb)):
+    for index, cell in enumerate(notebook_cells(nb)):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 pytest.fail(f"cell {index} stored an error: {output.get('ename')}")
@@ -60,14 +54,14 @@ def test_outputs_hold_nothing_volatile(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_no_execution_timestamps_in_cell_metadata(nb):
-    stamped = [i for i, c in enumerate(cells(nb)) if "execution" in c.get("metadata", {})]
+    stamped = [i for i, c in enumerate(notebook_cells(nb)) if "execution" in c.get("metadata", {})]
     assert not stamped, f"cells with timing metadata (use python -m netbook.execute): {stamped}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_glue_reference_is_glued(nb):
     glued, used = set(), set()
-    for cell in cells(nb):
+    for cell in notebook_cells(nb):
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
             glued |= set(re.findall(r"glue\(\s*[\"']([^\"']+)[\"']", source))
@@ -78,7 +72,7 @@ def test_every_glue_reference_is_glued(nb):
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_figures_have_caption_and_alt_text(nb):
-    for index, cell in enumerate(cells(nb)):
+    for index, cell in enumerate(notebook_cells(nb)):
         # glued figures are stored under application/papermill.record/... keys instead
         makes_image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
         if not makes_image:
@@ -102,7 +96,7 @@ def test_glossary_has_the_sources_abbreviations():
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_use_of_an_abbreviation_links_the_glossary(nb):
-    prose = "\n".join("".join(c["source"]) for c in cells(nb) if c["cell_type"] == "markdown")
+    prose = "\n".join("".join(c["source"]) for c in notebook_cells(nb) if c["cell_type"] == "markdown")
     # drop code spans and roles other than {term}, which are not prose
     prose = re.sub(r"\{(?!term\})[\w:-]+\}`[^`]*`", " ", prose)
     prose = re.sub(r"(?<!\})`[^`]*`", " ", prose)
@@ -126,7 +120,7 @@ def _html(output: dict) -> str:
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_table_and_figure_has_a_provenance_note(nb):
     """Under each table and figure: the data files and source locators it came from."""
-    all_cells = cells(nb)
+    all_cells = notebook_cells(nb)
     missing = []
     for index, cell in enumerate(all_cells):
         outputs = cell.get("outputs", [])
@@ -155,7 +149,7 @@ _BARE_NUMBER = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?!\w)")
 def test_content_chapter_opens_with_key_points(name):
     markdown = [
         ("".join(c["source"]))
-        for c in cells(paths.CHAPTERS / f"{name}.ipynb")
+        for c in notebook_cells(paths.CHAPTERS / f"{name}.ipynb")
         if c["cell_type"] == "markdown"
     ]
     before_first_section = "\n".join(
@@ -174,7 +168,7 @@ def test_code_is_folded(nb):
     """Every code cell is folded in the HTML (tag hide-input); nbval still runs it."""
     unfolded = [
         i
-        for i, c in enumerate(cells(nb))
+        for i, c in enumerate(notebook_cells(nb))
         if c["cell_type"] == "code" and "hide-input" not in c.get("metadata", {}).get("tags", [])
     ]
     assert not unfolded, f"code cells without the hide-input tag: {unfolded}"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import stored_glue
+from conftest import notebook_cells, stored_glue
 
 from netbook import paths
 from netbook.display import table
@@ -66,7 +66,7 @@ def pdf_pages() -> list[str]:
 def _glued_number(notebook: Path) -> tuple[str, str]:
     """The longest number this chapter glues into its prose, as the reader sees it
     (read from the stored glue outputs, not typed here)."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    cells = notebook_cells(notebook)
     stored = stored_glue(notebook)
     shown = []
     for cell in cells:
@@ -87,7 +87,7 @@ def _glued_number(notebook: Path) -> tuple[str, str]:
 
 
 def _chapter_title(notebook: Path) -> str:
-    for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+    for cell in notebook_cells(notebook):
         for line in "".join(cell["source"]).splitlines():
             if cell["cell_type"] == "markdown" and line.startswith("# "):
                 return line[2:].strip()
@@ -126,7 +126,7 @@ def test_pdf_has_the_notice_figures_tables_and_bibliography(pdf_pages):
     figures = sum(
         '"figure"' in json.dumps(c.get("metadata", {}).get("mystnb", {}))
         for nb in NOTEBOOKS
-        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        for c in notebook_cells(nb)
     )
     assert len(set(re.findall(r"Fig\. (\d+\.\d+):", text))) == figures
     images = subprocess.run(
@@ -137,7 +137,7 @@ def test_pdf_has_the_notice_figures_tables_and_bibliography(pdf_pages):
     captioned = sum(
         "".join(output.get("data", {}).get("text/markdown", "")).startswith(":::{table}")
         for nb in NOTEBOOKS
-        for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        for c in notebook_cells(nb)
         for output in c.get("outputs", [])
     )
     assert captioned and len(set(re.findall(r"Table (\d+\.\d+):", text))) >= captioned

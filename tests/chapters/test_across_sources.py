@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import cell_html, notebook_cells
 
 from netbook import load_table
 from netbook.chapters.across_sources import (
@@ -295,15 +296,9 @@ def test_every_statement_has_a_design_from_the_data():
 
 
 def _chapter_cells():
-    import json
-
     from netbook import paths
 
-    return json.loads((paths.CHAPTERS / "across_sources.ipynb").read_text(encoding="utf-8"))["cells"]
-
-
-def _html(cell) -> str:
-    return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+    return notebook_cells(paths.CHAPTERS / "across_sources.ipynb")
 
 
 def test_the_chapter_shows_designs_flags_and_its_contradictions():
@@ -313,7 +308,7 @@ def test_the_chapter_shows_designs_flags_and_its_contradictions():
 
     cells = _chapter_cells()
     for caption in ("Every statement about interferon-α", "The points of the figure below"):
-        shown = next(_html(c) for c in cells if f"<caption>{caption}" in _html(c))
+        shown = next(cell_html(c) for c in cells if f"<caption>{caption}" in cell_html(c))
         assert "<th>design</th>" in shown, caption
         assert 'href="source_texts.html#contradiction-lasalvia-bevacizumab-response"' in shown, caption
         assert "case report (one patient)" in shown or "randomised phase II" in shown
@@ -338,5 +333,5 @@ def test_the_chapter_shows_designs_flags_and_its_contradictions():
     ]
     expected = set(flags.contradictions_touching(*used)["contradiction_id"])
     assert {"lasalvia-bevacizumab-response", "ozdirik-ct-response-4-months"} <= expected
-    note = next(_html(c) for c in cells if "contradictions-note" in _html(c))
+    note = next(cell_html(c) for c in cells if "contradictions-note" in cell_html(c))
     assert set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', note)) == expected

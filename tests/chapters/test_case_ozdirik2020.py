@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import cell_html, notebook_cells
 
 from netbook.chapters.case_ozdirik2020 import (
     JOURNAL_FOOTER,
@@ -187,16 +188,10 @@ def test_timeline_figure_names_the_design_in_its_title(events):
 # ------------------------------------------------------------------ the chapter as stored
 
 
-def _chapter():
-    import json
-
+def _chapter_cells():
     from netbook import paths
 
-    return json.loads((paths.CHAPTERS / "case_ozdirik2020.ipynb").read_text(encoding="utf-8"))
-
-
-def _html(cell) -> str:
-    return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+    return notebook_cells(paths.CHAPTERS / "case_ozdirik2020.ipynb")
 
 
 def test_every_result_table_and_figure_names_the_design():
@@ -210,7 +205,7 @@ def test_every_result_table_and_figure_names_the_design():
 
     design = publication_design(load_table("study_designs"), "ozdirik2020")
     assert design == "case report (one patient)"
-    cells = _chapter()["cells"]
+    cells = _chapter_cells()
     checked = next(
         i for i, c in enumerate(cells) if "".join(c["source"]).startswith("## How the data were checked")
     )
@@ -218,7 +213,7 @@ def test_every_result_table_and_figure_names_the_design():
         caption
         for i, c in enumerate(cells)
         if c["cell_type"] == "code"
-        for caption in re.findall(r"<caption>(.*?)</caption>", _html(c))
+        for caption in re.findall(r"<caption>(.*?)</caption>", cell_html(c))
         if i < checked or caption.startswith(("Table 1 of the paper", "Relative times"))
     ]
     assert len(captions) >= 8
@@ -233,13 +228,13 @@ def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
     from netbook import load_table
     from netbook.flags import Flags
 
-    cells = _chapter()["cells"]
-    relative = next(c for c in cells if "Relative times in the case presentation" in _html(c))
+    cells = _chapter_cells()
+    relative = next(c for c in cells if "Relative times in the case presentation" in cell_html(c))
     links = set(
-        re.findall(r'href="source_texts\.html#((?:audit|contradiction)-[a-z0-9-]+)"', _html(relative))
+        re.findall(r'href="source_texts\.html#((?:audit|contradiction)-[a-z0-9-]+)"', cell_html(relative))
     )
     assert links == {"audit-ozdirik-ct-response-months", "contradiction-ozdirik-ct-response-4-months"}
-    assert re.search(r"<td>4 <a class=\"audit-flag\"", _html(relative))
+    assert re.search(r"<td>4 <a class=\"audit-flag\"", cell_html(relative))
 
     flags = Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
     used = [
@@ -255,5 +250,7 @@ def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
     ]
     expected = set(flags.contradictions_touching(*used)["contradiction_id"])
     assert expected == {"ozdirik-ct-response-4-months", "ozdirik-markers-under-shortened-ssa"}
-    note = next(c for c in cells if "contradictions-note" in _html(c))
-    assert set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', _html(note))) == expected
+    note = next(c for c in cells if "contradictions-note" in cell_html(c))
+    assert (
+        set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', cell_html(note))) == expected
+    )

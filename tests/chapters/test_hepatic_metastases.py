@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from conftest import cell_html
 
 from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
@@ -268,15 +269,6 @@ def flagged_data(data):
     )
 
 
-def _html_outputs(notebook) -> str:
-    return "".join(
-        "".join(out.get("data", {}).get("text/html", ""))
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for out in cell.get("outputs", [])
-    )
-
-
 def test_flagged_values_carry_their_flag_in_the_results_tables(flagged_data):
     pasireotide = hm.results_table(flagged_data, "pasireotide")
     dcr = pasireotide.loc[pasireotide["Outcome"] == "disease control", "Treatment arm"].iloc[0]
@@ -300,7 +292,7 @@ def test_flagged_values_carry_their_flag_in_the_results_tables(flagged_data):
 def test_the_chapter_links_every_flag_its_values_carry(flagged_data, notebook):
     """Every flag the data put beside a value of trial_outcomes is a link in the stored
     outputs (so a flag that vanished from the chapter fails here)."""
-    page = _html_outputs(notebook)
+    page = "".join(cell_html(c) for c in notebook["cells"])
     expected = {f.href for found in flagged_data.outcome_flags().values() for f in found}
     assert {
         "source_texts.html#audit-lasalvia-pasireotide-dcr-grim",
