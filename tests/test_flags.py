@@ -133,21 +133,17 @@ def test_the_ledger_shows_every_flag_beside_its_value():
     values = extracted_values(load_all_tables())
     found = flags.Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
     number = pd.to_numeric(values["value"], errors="coerce")
-    expected = [
-        f.text
+    per_value = [
+        found.for_value(s, q, [x])
         for s, q, x in zip(values["source_id"], values["quote"], number)
         if pd.notna(x)
-        for f in found.for_value(s, q, [x])
     ]
+    expected = [f.text for value_flags in per_value for f in value_flags]
     assert any(t.startswith("⚠ audit") for t in expected) and any(
         t.startswith("⚠ contradicted") for t in expected
     )
     ledger = paths.CHAPTERS / "provenance_ledger.ipynb"
     shown = ledger.read_text(encoding="utf-8")
     assert all(text.split(" (")[0] in shown for text in expected)
-    flagged_values = sum(
-        bool(found.for_value(s, q, [x]))
-        for s, q, x in zip(values["source_id"], values["quote"], number)
-        if pd.notna(x)
-    )
+    flagged_values = sum(bool(value_flags) for value_flags in per_value)
     assert int(stored_glue(ledger)["ledger_flagged"]) == flagged_values
