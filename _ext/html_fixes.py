@@ -94,15 +94,14 @@ def _fix_page(app, pagename, templatename, context, doctree):
 def stale_static_files(static_dir: Path, built_static_dir: Path) -> list[str]:
     """The book's own static files (``_static/``) newer than their copies in the build,
     or not copied yet, sorted."""
-    return sorted(
-        str(f.relative_to(static_dir))
-        for f in static_dir.rglob("*")
-        if f.is_file()
-        and (
-            not (built_static_dir / f.relative_to(static_dir)).exists()
-            or f.stat().st_mtime > (built_static_dir / f.relative_to(static_dir)).stat().st_mtime
-        )
-    )
+    stale = []
+    for source in static_dir.rglob("*"):
+        if not source.is_file():
+            continue
+        copy = built_static_dir / source.relative_to(static_dir)
+        if not copy.exists() or source.stat().st_mtime > copy.stat().st_mtime:
+            stale.append(str(source.relative_to(static_dir)))
+    return sorted(stale)
 
 
 def _rewrite_when_static_changed(app, env, added, changed, removed):
