@@ -306,6 +306,15 @@ class PageVisit:
     ``viewport``: DESKTOP (default) or PHONE; ``mode``: the theme's colour mode ("light",
     "dark"), stored where the theme's own switch stores it (localStorage ``mode`` and
     ``theme``) before the page loads; None leaves the theme's default (light).
+
+    ``load_*`` hold what the load itself (up to ``networkidle``) logged, lost and received,
+    before any test used the page: a shared page goes on recording what later tests
+    cause (axe-core's stylesheet preload, for one, fetches the theme's
+    ``@import "../basic.css"`` against the page's address and logs a 404).
+    ``load_received`` is every response body of the first load and its size in bytes
+    (Playwright's ``request.sizes()``; the test server does not compress, so these are
+    the uncompressed bytes), as the browser decided what to fetch: which @font-face serves
+    a glyph, which lazy images are near enough the screen.
     """
 
     def __init__(self, browser, url: str, viewport: dict | None = None, mode: str | None = None):
@@ -319,11 +328,21 @@ class PageVisit:
         self.console_errors: list[str] = []
         self.requests: list[str] = []
         self.failed: list[str] = []
+        self.received: dict[str, int] = {}
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        self.page.on("requestfinished", self._record_size)
         self.response = self.page.goto(url, wait_until="networkidle")
+        self.load_console_errors = list(self.console_errors)
+        self.load_failed = list(self.failed)
+        self.load_received = dict(self.received)
+
+    def _record_size(self, request) -> None:
+        response = request.response()
+        if response is not None and response.ok:
+            self.received[request.url] = request.sizes()["responseBodySize"]
 
     def load_images(self):
         """Bring every image into view and wait until it is decoded: images below the fold
@@ -370,3 +389,25 @@ CONTENT_CHAPTERS = [
     "salvage_after_interferon",
     "across_sources",
 ]
+
+
+# The suite's slowest files, slowest first (measured: bench/results.md). pytest-xdist
+# (make test: --dist loadfile --no-loadscope-reorder) hands whole files to whichever worker
+# is free, in collection order; starting with the long browser files and letting the many
+# short ones fill in behind them balances the two workers (longest first). By default
+# xdist orders files by their number of tests, which put three of the longest on one
+# worker.
+SLOWEST_FILES = (
+    "tests/test_screenshots.py",
+    "tests/test_accessibility.py",
+    "tests/test_reader_pages.py",
+    "tests/test_browser.py",
+    "tests/test_page_budget.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Slowest files first (SLOWEST_FILES), the rest in their own order; a file's tests
+    keep their order (a notebook's cells run in sequence)."""
+    rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))

@@ -37,8 +37,8 @@ PAGES = toc_files()
 def test_page_loads_cleanly(entry, visits):
     visit = visits(entry)
     assert visit.response is not None and visit.response.status == 200
-    assert not visit.console_errors, visit.console_errors
-    assert not visit.failed, visit.failed
+    assert not visit.load_console_errors, visit.load_console_errors
+    assert not visit.load_failed, visit.load_failed
 
 
 @pytest.mark.parametrize("entry", PAGES)
