@@ -32,10 +32,12 @@ book: $(STAMP)
 # tests check that link (tests/test_pdf.py builds it too, and fails under CI=true without it).
 # Two workers (pytest-xdist), one browser each; a notebook's cells stay on one worker and
 # kernel (--dist loadfile: one file, one worker; loadgroup cannot be used with pytest 9).
+# Files go out in collection order, where tests/conftest.py puts the slowest first
+# (--no-loadscope-reorder: by default xdist orders them by their number of tests).
 TEST_WORKERS ?= 2
 test: book lint
 	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
-	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
 # texlive-xetex texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended

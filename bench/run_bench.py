@@ -8,7 +8,7 @@ Measures, in order, with wall-clock time (time.perf_counter) around `make book`:
   5. change one data file (a newline added to the schema read by the fewest chapters):
      exactly the chapters reading it;
   6. change requirements.txt (a comment line): every chapter executes;
-  7. the test suite (`pytest tests --nbval chapters -n 2 --dist loadfile`, the part of
+  7. the test suite (`pytest tests --nbval chapters -n 2 --dist loadfile --no-loadscope-reorder`, the part of
      `make test` after the build), with the summed durations of its groups of tests;
   8. each chapter page in headless Chromium: bytes transferred on first load, load time;
   9. Lighthouse (bench/lighthouse.py) on the intro and every chapter page, served gzipped;
@@ -41,7 +41,10 @@ BIN = ROOT / ".venv" / "bin"
 EXECUTED = re.compile(r"^(\S+\.ipynb): Executing notebook", re.M)  # by myst-nb, one at a time
 FILLED = re.compile(r"^executed in parallel into the cache: (.*); failed", re.M)  # netbook.execute
 EXECUTION_SECONDS = re.compile(r"^\S+\.ipynb: Executed notebook in ([\d.]+) seconds", re.M)
-TEST_COMMAND = ["-m", "pytest", "tests", "--nbval", "chapters", "-n", "2", "--dist", "loadfile", "-q"]
+TEST_COMMAND = [
+    *("-m", "pytest", "tests", "--nbval", "chapters"),
+    *("-n", "2", "--dist", "loadfile", "--no-loadscope-reorder", "-q"),
+]
 # Groups of the suite for the per-group times (a test file belongs to the first that matches).
 GROUPS = [
     ("nbval (chapters re-executed, outputs compared)", lambda f: f.startswith("chapters")),
