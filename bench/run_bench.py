@@ -69,7 +69,6 @@ GROUPS = [
             in {
                 "tests.test_data",
                 "tests.test_hepatic_tables",
-                "tests.test_ici_salvage_tables",
                 "tests.test_chapters",
             }
         ),
