@@ -15,16 +15,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-# Drop jupyter-cache records whose inputs (data files a chapter loads,
-# requirements.txt, the helper package) changed: jupyter-cache keys on code only.
-# Chapters without a valid cache record (new, changed code, or inputs changed: cache_inputs
-# drops those records and touches the notebook) execute in parallel first; the stamp in the
-# cache skips that step, and its imports, when no chapter is newer than the last fill.
 # Every file the book (HTML and PDF) is built from: make book and make pdf do nothing
 # when none is newer than their last successful build (an up-to-date Sphinx run still
 # takes some 6 s to find that out).
 BOOK_INPUTS := $(shell find chapters data src _ext _latex _static -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null) \
   $(wildcard *.md) references.bib _config.yml _toc.yml requirements.txt
+
+# Drop jupyter-cache records whose inputs (data files a chapter loads,
+# requirements.txt, the helper package) changed: jupyter-cache keys on code only.
+# Chapters without a valid cache record (new, changed code, or inputs changed: cache_inputs
+# drops those records and touches the notebook) execute in parallel first; the stamp in the
+# cache skips that step, and its imports, when no chapter is newer than the last fill.
 FILLED := _build/.jupyter_cache/.filled
 BUILT := _build/html/.built
 book: $(BUILT)

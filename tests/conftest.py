@@ -391,12 +391,12 @@ CONTENT_CHAPTERS = [
 ]
 
 
-# The suite's slowest files, slowest first (measured: bench/results.md). pytest-xdist
-# (make test: --dist loadfile --no-loadscope-reorder) hands whole files to whichever worker
-# is free, in collection order; starting with the long browser files and letting the many
-# short ones fill in behind them balances the two workers (longest first). By default
-# xdist orders files by their number of tests, which put three of the longest on one
-# worker.
+# The suite's slowest files, slowest first (measured: the per-test durations make bench
+# writes to _build/bench-junit.xml). pytest-xdist (make test: --dist loadfile
+# --no-loadscope-reorder) hands whole files to whichever worker is free, in collection
+# order; starting with the long browser files and letting the many short ones fill in
+# behind them balances the two workers (longest first). By default xdist orders files by
+# their number of tests, which put three of the longest on one worker.
 SLOWEST_FILES = (
     "tests/test_screenshots.py",
     "tests/test_accessibility.py",
