@@ -16,6 +16,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -37,6 +38,16 @@ def notebook_cells(notebook: Path) -> list[dict]:
 def cell_html(cell: dict) -> str:
     """The text/html of every output of a stored cell, joined."""
     return "".join("".join(o.get("data", {}).get("text/html", "")) for o in cell.get("outputs", []))
+
+
+CONTRADICTION_LINK = re.compile(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"')
+
+
+def contradictions_note_links(cells: list[dict]) -> set[str]:
+    """The contradiction ids that a chapter's stored "Where the source contradicts itself"
+    note (``netbook.flags.Flags.note``) links to."""
+    note = next(cell_html(c) for c in cells if "contradictions-note" in cell_html(c))
+    return set(CONTRADICTION_LINK.findall(note))
 
 
 def stored_glue(notebook: Path) -> dict[str, str]:
@@ -86,6 +97,15 @@ def text_of(sources):
 def texts(text_of) -> tuple[str, str]:
     """The case report (Özdirik 2020): (clean extraction, raw PDF extraction)."""
     return text_of("ozdirik2020"), text_of("ozdirik2020_pdf")
+
+
+@pytest.fixture(scope="session")
+def value_flags():
+    """The flags the chapters put beside values: the audit's and the sources'
+    contradictions (``netbook.flags.Flags``), built as the chapters build them."""
+    from netbook.flags import Flags
+
+    return Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
 
 
 @pytest.fixture(scope="session")

@@ -123,7 +123,7 @@ def test_contradictions_touching_and_the_note(fl):
     assert "None of the values" in empty and "href" not in empty
 
 
-def test_the_ledger_shows_every_flag_beside_its_value():
+def test_the_ledger_shows_every_flag_beside_its_value(fl):
     """The provenance ledger lists every extracted value; each value a flag touches carries
     it there too (read from the ledger's stored outputs, so a re-run that lost them fails)."""
     from conftest import stored_glue
@@ -131,10 +131,9 @@ def test_the_ledger_shows_every_flag_beside_its_value():
     from netbook import extracted_values, load_all_tables, paths
 
     values = extracted_values(load_all_tables())
-    found = flags.Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
     number = pd.to_numeric(values["value"], errors="coerce")
     per_value = [
-        found.for_value(s, q, [x])
+        fl.for_value(s, q, [x])
         for s, q, x in zip(values["source_id"], values["quote"], number)
         if pd.notna(x)
     ]

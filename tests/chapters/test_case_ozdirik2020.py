@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import cell_html, notebook_cells
+from conftest import cell_html, contradictions_note_links, notebook_cells
 
 from netbook.chapters.case_ozdirik2020 import (
     JOURNAL_FOOTER,
@@ -222,11 +222,10 @@ def test_every_result_table_and_figure_names_the_design():
     assert len(figures) == 2 and all("design" in "".join(c["source"]) for c in figures)
 
 
-def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
+def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed(value_flags):
     import re
 
     from netbook import load_table
-    from netbook.flags import Flags
 
     cells = _chapter_cells()
     relative = next(c for c in cells if "Relative times in the case presentation" in cell_html(c))
@@ -236,7 +235,6 @@ def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
     assert links == {"audit-ozdirik-ct-response-months", "contradiction-ozdirik-ct-response-4-months"}
     assert re.search(r"<td>4 <a class=\"audit-flag\"", cell_html(relative))
 
-    flags = Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
     used = [
         load_table(name)
         for name in (
@@ -248,9 +246,6 @@ def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed():
             "case_relative_times",
         )
     ]
-    expected = set(flags.contradictions_touching(*used)["contradiction_id"])
+    expected = set(value_flags.contradictions_touching(*used)["contradiction_id"])
     assert expected == {"ozdirik-ct-response-4-months", "ozdirik-markers-under-shortened-ssa"}
-    note = next(c for c in cells if "contradictions-note" in cell_html(c))
-    assert (
-        set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', cell_html(note))) == expected
-    )
+    assert contradictions_note_links(cells) == expected

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import cell_html
+from conftest import cell_html, contradictions_note_links
 
 from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
@@ -261,12 +261,8 @@ def test_readers_see_names_not_identifiers(notebook):
 
 
 @pytest.fixture(scope="module")
-def flagged_data(data):
-    from netbook.flags import Flags
-
-    return dataclasses.replace(
-        data, flags=Flags(load_table("printed_arithmetic"), load_table("source_contradictions"))
-    )
+def flagged_data(data, value_flags):
+    return dataclasses.replace(data, flags=value_flags)
 
 
 def test_flagged_values_carry_their_flag_in_the_results_tables(flagged_data):
@@ -308,15 +304,7 @@ def test_the_contradictions_note_lists_every_contradiction_touching_the_chapter(
         d.outcomes, d.characteristics, d.harms, d.conclusions, d.criteria, d.options
     )
     assert "lasalvia-resectable-share" in set(touching["contradiction_id"])
-    note = next(
-        "".join(out["data"]["text/html"])
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        for out in cell.get("outputs", [])
-        if "contradictions-note" in "".join(out.get("data", {}).get("text/html", ""))
-    )
-    linked = set(re.findall(r'href="source_texts\.html#contradiction-([a-z0-9-]+)"', note))
-    assert linked == set(touching["contradiction_id"])
+    assert contradictions_note_links(notebook["cells"]) == set(touching["contradiction_id"])
     headings = [
         "".join(c["source"]).splitlines()[0] for c in notebook["cells"] if c["cell_type"] == "markdown"
     ]
