@@ -36,6 +36,12 @@ def quote_in_text(quote: str, path: Path) -> bool:
     return normalise_whitespace(quote) in _normalised_source(path)
 
 
+def fragment_in_passages(fragment: str, passages) -> bool:
+    """Words as printed occur in one of the passages (whitespace and case aside)."""
+    words = normalise_whitespace(str(fragment)).casefold()
+    return any(words in normalise_whitespace(str(p)).casefold() for p in passages)
+
+
 def _readings(token: str) -> set[float]:
     """The values a printed number token can stand for.
 

@@ -17,6 +17,13 @@ Custom schema properties (Table Schema allows extra keys):
     on a value field: the unit in that other field must occur in the quote too.
 ``"netbook:separator": ";"``
     the string field holds a list; the DataFrame gets a list of stripped items.
+``"netbook:role": "quote"``
+    a further verbatim passage of the row's source (a qualifier printed outside the
+    row's ``quote``, in a reference list or the sentence before; a list of passages with
+    ``"netbook:separator"``): each must occur in the source text like ``quote``.
+``"netbook:role": "fragment"``
+    the field holds words as printed (a qualifier): each item must occur, whitespace and
+    case aside, in the row's ``quote`` or in one of its ``"quote"``-role fields.
 
 Each resource of the package says what kind of table it is (``"netbook:kind"``):
 
@@ -328,6 +335,44 @@ def _provenance_problems(
             continue
         for field in value_fields:
             problems += _value_problems(row, field, quote, file, number)
+        problems += _passage_problems(row, schema, quote, source, file, number)
+    return problems
+
+
+def _passage_problems(row: pd.Series, schema: dict, quote: str, source: Path, file: str, number: int):
+    """The further quotes of a row occur in its source; its fragments in one of its quotes."""
+    problems, passages = [], [quote]
+    for field in (f for f in schema["fields"] if f.get("netbook:role") == "quote"):
+        value = row[field["name"]]
+        for passage in [] if is_missing(value) else value if isinstance(value, list) else [value]:
+            if provenance.quote_in_text(passage, source):
+                passages.append(passage)
+                continue
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    field["name"],
+                    "quote-in-source",
+                    f"the passage does not occur in {source.name} "
+                    f"(only whitespace is normalised): {passage[:80]!r}",
+                )
+            )
+    for field in (f for f in schema["fields"] if f.get("netbook:role") == "fragment"):
+        value = row[field["name"]]
+        if is_missing(value):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if not provenance.fragment_in_passages(item, passages):
+                problems.append(
+                    Problem(
+                        file,
+                        number,
+                        field["name"],
+                        "fragment-in-quote",
+                        f"{item!r} does not occur in the row's quote or its other quoted passages",
+                    )
+                )
     return problems
 
 
