@@ -45,6 +45,7 @@ def _in_quote(fragment, quote) -> bool:
 FRAGMENTS = {
     "trial_characteristics": [
         "design_as_printed",
+        "population_as_printed",
         "blinding",
         "primary_site",
         "functional_status",
@@ -64,7 +65,9 @@ def test_as_printed_fragments_are_part_of_their_quote(tables, name):
     checked = 0
     for column in FRAGMENTS[name]:
         for index, row in df[df[column].notna()].iterrows():
-            assert _in_quote(row[column], row["quote"]), (name, index + 2, column, row[column])
+            # a design read from the sentence beside the quote is in the row's qualifier_quote
+            passages = [row["quote"], *(row.get("qualifier_quote", None) or [])]
+            assert any(_in_quote(row[column], p) for p in passages), (name, index + 2, column, row[column])
             checked += 1
     assert checked >= len(df)
 
@@ -87,8 +90,8 @@ def test_design_basis_agrees_with_the_design(tables):
     unstated = chars[chars["design_basis"] == "not stated"]
     assert (unstated["design"] == "not stated").all()
     derived = chars[chars["design_basis"].str.startswith("derived")]
-    assert set(derived["study"]) == {"RADIANT-2", "Raymond (sunitinib)"}
-    assert derived["note"].notna().all()
+    assert set(derived["study"]) == {"RADIANT-2", "Raymond (sunitinib)", "Schell (as cited)"}
+    assert derived["remark"].notna().all()  # says how the design was derived
 
 
 def test_randomised_designs_agree_between_the_tables(tables):
@@ -159,7 +162,7 @@ def test_the_case_report_lists_the_adverse_effects_of_interferon(tables):
     }
     assert set(oz["option_id"]) == {"ifn_alpha"}
     case = harms[harms["evidence"] == "case report"]
-    assert len(case) >= 3 and case["note"].str.contains("one patient", regex=False).all()
+    assert len(case) >= 3 and case["remark"].str.contains("One patient", regex=False).all()
 
 
 def test_harm_endpoints_are_named_precisely(tables):

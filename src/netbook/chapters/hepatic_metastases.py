@@ -26,6 +26,7 @@ import pandas as pd
 
 from netbook import flags as flagging
 from netbook.display import table
+from netbook.footnotes import Footnotes, footnoted, qualifier_notes
 from netbook.stats import read_count
 from netbook.values import is_missing
 
@@ -92,6 +93,9 @@ class HepaticData:
     sources: pd.DataFrame
     #: the audit's flags and the source's contradictions, shown beside the values they touch
     flags: flagging.Flags | None = None
+    #: the book's judgements of what limits confidence in each result (editorial table
+    #: ``result_certainty``), shown beside the results
+    certainty: pd.DataFrame | None = None
 
     _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # computed once
 
@@ -197,14 +201,42 @@ def show_time(row) -> str:
 
 
 def outcome_label(row) -> str:
+    """The endpoint, its time point and its time origin where printed ('OS from initial
+    diagnosis'), and the subgroup."""
     row = _plain(row)
     label = str(row["endpoint"])
+    if row.get("time_origin"):
+        label += " " + str(row["time_origin"])
     when = show_time(row)
     if when:
         label += " " + when
     if row.get("arm_role") == "subgroup":
         label += f" (subgroup: {row['population']})"
     return label
+
+
+def arm_label(row) -> str:
+    """The arm as printed, with a background therapy given in every arm beside it: the
+    number belongs to the arm on that background, not to the arm's drug alone."""
+    row = _plain(row)
+    if row.get("background_therapy"):
+        return f"{row['arm']} + {row['background_therapy']} (background, every arm)"
+    return str(row["arm"])
+
+
+def patients(row, other=None, study_n=None) -> str:
+    """The number of patients behind a result (and its counterpart), as printed, or 'not stated'."""
+    row = _plain(row)
+    other = _plain(other) if other is not None else None
+    scope = {"study": "whole study", "arm": "this arm", "subgroup": "subgroup"}
+    if row.get("n") is not None and other is not None and other.get("n") is not None:
+        if row.get("n_scope") == "arm" and other.get("n_scope") == "arm":
+            return f"{int(row['n'])} vs {int(other['n'])} (per arm)"
+    if row.get("n") is not None:
+        return f"{int(row['n'])} ({scope[row['n_scope']]})"
+    if study_n is not None and not is_missing(study_n):
+        return f"{NOT_STATED} for this result (study: {int(study_n)})"
+    return NOT_STATED
 
 
 # ------------------------------------------------------------------ comparisons
@@ -272,11 +304,17 @@ def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
             )
         if other is not None:
             diff, diff_text = difference(r, other)
-            comparator_value = f"{other['arm']}: {show_value(other)}"
+            comparator_value = f"{arm_label(other)}: {show_value(other)}"
+        elif r["comparator"] and role not in ("experimental", "control"):
+            diff, diff_text = None, "—"
+            comparator_value = f"{r['comparator']} (no value printed)"
         else:
             diff, diff_text = None, "—"
             comparator_value = "not stated" if role in ("experimental", "control") else "no comparator"
         p = r["p_value"] or (other["p_value"] if other is not None else None)
+        words = r["significance_as_printed"] or (
+            other["significance_as_printed"] if other is not None else None
+        )
         opts = sorted({o for o in (r["option_id"], other["option_id"] if other is not None else None) if o})
         rows.append(
             {
@@ -287,11 +325,14 @@ def comparisons(outcomes: pd.DataFrame) -> pd.DataFrame:
                 "arm_option": r["option_id"],
                 "randomised": role in ("experimental", "control"),
                 "outcome": outcome_label(r),
-                "treatment": f"{r['arm']}: {show_value(r)}",
+                "treatment": f"{arm_label(r)}: {show_value(r)}",
                 "comparator": comparator_value,
                 "difference": diff,
                 "difference_text": diff_text,
-                "p": f"P {p}" if p else NOT_STATED,
+                "p": f"P {p}" if p else (f"P not printed; “{words}”" if words else NOT_STATED),
+                "patients": patients(r, other),
+                "notes": qualifier_notes(r),
+                "other_notes": qualifier_notes(other) if other is not None else [],
             }
         )
     return pd.DataFrame(rows)
@@ -319,7 +360,10 @@ def _or_not_stated(x) -> str:
 
 
 def population(row) -> str:
-    """Primary site, functional status and grade as printed; 'not stated' for each the review leaves out."""
+    """The population as the review prints it; else primary site, functional status and
+    grade as printed, 'not stated' for each the review leaves out."""
+    if not is_missing(row.get("population_as_printed")):
+        return f"“{row['population_as_printed']}”"
     fields = [row["primary_site"], row["functional_status"], row["grade"]]
     if all(is_missing(f) for f in fields):
         return NOT_STATED
@@ -344,14 +388,19 @@ def option_studies(data: HepaticData, option_id: str) -> list[str]:
     return sorted(set(mine["study"]), key=str.casefold)
 
 
-def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
+def studies_table(data: HepaticData, option_id: str, footnotes: Footnotes | None = None) -> pd.DataFrame:
+    """One row per study of an option: design, population, patients, regimen, comparator;
+    with ``footnotes``, the study's qualifiers as letters beside its name."""
     chars = data.characteristics.set_index("study")
     rows = []
     for study in option_studies(data, option_id):
         c = chars.loc[study]
+        label = study_label(data.characteristics, study)
+        if footnotes is not None:
+            label = footnotes.mark(label, qualifier_notes(c.to_dict() | {"study": study}))
         rows.append(
             {
-                "Study [reference]": study_label(data.characteristics, study),
+                "Study [reference]": label,
                 "Design and blinding": (
                     design_label(data.characteristics, study) + "; blinding " + _or_not_stated(c["blinding"])
                 ),
@@ -364,30 +413,83 @@ def studies_table(data: HepaticData, option_id: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def results_table(data: HepaticData, option_id: str) -> pd.DataFrame:
-    """One option's results per arm; a value the audit or a contradiction flags carries
-    the flag beside it (:mod:`netbook.flags`)."""
-    mine = option_rows(data.comparisons(), option_id)
-    found = data.outcome_flags()
-    return (
-        pd.DataFrame(
-            {
-                "Study": mine["study"],
-                "Design": [design_label(data.characteristics, s) for s in mine["study"]],
-                "Outcome": mine["outcome"],
-                "Treatment arm": [
-                    flagging.mark(t, found.get(r, [])) for t, r in zip(mine["treatment"], mine["result_id"])
-                ],
-                "Comparator arm": [
-                    flagging.mark(c, found.get(r, [])) for c, r in zip(mine["comparator"], mine["other_id"])
-                ],
-                "Difference (computed)": mine["difference_text"],
-                "P value as printed": mine["p"],
-            }
-        )
-        .sort_values(["Study", "Outcome"], key=lambda s: s.str.casefold())
-        .reset_index(drop=True)
+def results_table(data: HepaticData, option_id: str, footnotes: Footnotes | None = None) -> pd.DataFrame:
+    """One option's results per arm, with the number of patients behind each; a value the
+    audit or a contradiction flags carries the flag beside it (:mod:`netbook.flags`); with
+    ``footnotes``, its qualifiers as letters beside it (:mod:`netbook.footnotes`)."""
+    mine = option_rows(data.comparisons(), option_id).sort_values(
+        ["study", "outcome"], key=lambda s: s.str.casefold()
     )
+    found = data.outcome_flags()
+    study_n = data.characteristics.set_index("study")["n"]
+
+    def cell(text, notes, result_id):
+        if footnotes is not None:
+            text = footnotes.mark(text, notes)
+        return flagging.mark(text, found.get(result_id, []))
+
+    columns = {
+        "Study": list(mine["study"]),
+        "Design": [design_label(data.characteristics, s) for s in mine["study"]],
+        "Outcome": list(mine["outcome"]),
+        "Patients (n)": [
+            text if text != NOT_STATED else patients({}, None, study_n.get(s))
+            for text, s in zip(mine["patients"], mine["study"])
+        ],
+        "Treatment arm": [cell(*x) for x in zip(mine["treatment"], mine["notes"], mine["result_id"])],
+        "Comparator arm": [cell(*x) for x in zip(mine["comparator"], mine["other_notes"], mine["other_id"])],
+        "Difference (computed); P as printed": [
+            f"{d}; {p}" if d != "—" else p for d, p in zip(mine["difference_text"], mine["p"])
+        ],
+    }
+    if data.certainty is not None:
+        heading = "What limits confidence"
+        if footnotes is not None:
+            heading = footnotes.mark(heading, not_judgeable(data))
+        columns[heading] = [limits_text(data, r, o) for r, o in zip(mine["result_id"], mine["other_id"])]
+    return pd.DataFrame(columns).reset_index(drop=True)
+
+
+# the order in which the limitations of a result are listed (result_certainty.limitation)
+LIMITATION_ORDER = [
+    "design",
+    "sample size",
+    "single study",
+    "indirect population",
+    "surrogate endpoint",
+    "interim data",
+    "historical comparison",
+]
+
+
+def limits(data: HepaticData, result_id: str) -> list[str]:
+    """The book's judgements (editorial table ``result_certainty``) of what limits
+    confidence in one result, in :data:`LIMITATION_ORDER`."""
+    if data.certainty is None or not isinstance(result_id, str):
+        return []
+    study = data.outcomes.set_index("result_id").loc[result_id, "study"]
+    c = data.certainty
+    rows = c[
+        (c["study"] == study)
+        & c["result_ids"].map(lambda ids: not ids or result_id in ids)
+        & c["limitation"].isin(LIMITATION_ORDER)
+    ]
+    rows = rows.assign(_o=rows["limitation"].map(LIMITATION_ORDER.index)).sort_values(["_o", "judgement_id"])
+    return list(rows["judgement"])
+
+
+def limits_text(data: HepaticData, result_id: str, other_id=None) -> str:
+    """What limits confidence in a result and its counterpart, in words ('none recorded' if nothing)."""
+    found = list(dict.fromkeys(limits(data, result_id) + limits(data, other_id)))
+    return "; ".join(found) if found else "none recorded beyond the footnote"
+
+
+def not_judgeable(data: HepaticData) -> list[str]:
+    """What a narrative review cannot let anyone judge, for any result (the 'every result' rows)."""
+    if data.certainty is None:
+        return []
+    rows = data.certainty[data.certainty["study"] == "every result"].sort_values("judgement_id")
+    return [f"For every result: {j} ({r})" for j, r in zip(rows["judgement"], rows["rationale"])]
 
 
 def source_names(sources: pd.DataFrame) -> dict[str, str]:
@@ -421,7 +523,7 @@ def how_often(row) -> str:
     return text
 
 
-def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
+def harms_table(data: HepaticData, option_id: str | None, footnotes: Footnotes | None = None) -> pd.DataFrame:
     h = data.harms
     mine = h[h["option_id"].isna()] if option_id is None else h[h["option_id"] == option_id]
     names = source_names(data.sources)
@@ -434,7 +536,10 @@ def harms_table(data: HepaticData, option_id: str | None) -> pd.DataFrame:
             {
                 "Harm as printed": r["harm"],
                 "Treatment": r["treatment"] + (f" (against {r['comparator']})" if r["comparator"] else ""),
-                "How often": flagging.mark(how_often(r), found.get(r["harm_id"], [])),
+                "How often": flagging.mark(
+                    how_often(r) if footnotes is None else footnotes.mark(how_often(r), qualifier_notes(r)),
+                    found.get(r["harm_id"], []),
+                ),
                 "Evidence": r["evidence"] + (f", n = {r['n']}" if r["n"] else ""),
                 "Source": names[r["source_id"]]
                 + (f" [{', '.join(refs)}]" if refs else "")
@@ -493,28 +598,50 @@ def option_parts(data: HepaticData, option_id: str) -> list:
             )
         ]
         chars = data.characteristics[data.characteristics["study"].isin(outcomes["study"])]
-        parts.append(table(studies, f"{name}: the studies", chars))
+        notes = Footnotes()
         parts.append(
-            flagging.linked(
-                table(results_table(data, option_id), f"{name}: results per arm", outcomes),
-                _flags_of(data.outcome_flags(), _shown_results(data, option_id)),
-            )
+            footnoted(table(studies_table(data, option_id, notes), f"{name}: the studies", chars), notes)
         )
+        parts.append(results_part(data, option_id, outcomes))
     harms = harms_table(data, option_id)
     if harms.empty:
         parts.append(Markdown("**Harms.** None of the four sources states a harm for this option."))
     else:
         loaded = data.harms[data.harms["option_id"] == option_id]
+        notes = Footnotes()
         parts.append(
-            flagging.linked(
-                table(harms, f"{name}: harms stated by the sources", loaded),
-                _flags_of(data.harm_flags(), loaded["harm_id"]),
+            footnoted(
+                flagging.linked(
+                    table(
+                        harms_table(data, option_id, notes), f"{name}: harms stated by the sources", loaded
+                    ),
+                    _flags_of(data.harm_flags(), loaded["harm_id"]),
+                ),
+                notes,
             )
         )
     text = conclusions_markdown(data, option_id)
     if text:
         parts.append(Markdown(text))
     return parts
+
+
+def results_part(data: HepaticData, option_id: str, outcomes: pd.DataFrame | None = None):
+    """One option's results table, ready to display: qualifiers as footnotes, flags linked,
+    the provenance note (of ``outcomes``, default every loaded outcome, and of the
+    certainty judgements) under it."""
+    name = data.options.set_index("option_id").loc[option_id, "modality"]
+    notes = Footnotes()
+    loaded = [data.outcomes if outcomes is None else outcomes]
+    if data.certainty is not None:
+        loaded.append(data.certainty)
+    return footnoted(
+        flagging.linked(
+            table(results_table(data, option_id, notes), f"{name}: results per arm", *loaded),
+            _flags_of(data.outcome_flags(), _shown_results(data, option_id)),
+        ),
+        notes,
+    )
 
 
 def _shown_results(data: HepaticData, option_id: str) -> list[str]:
@@ -600,6 +727,8 @@ def pfs_pairs(data: HepaticData) -> pd.DataFrame:
                 "control_value": float(ctl["value"]),
                 "experimental_printed": show_value(exp),
                 "control_printed": show_value(ctl),
+                "experimental_notes": qualifier_notes(exp),
+                "control_notes": qualifier_notes(ctl),
                 "not_reached": exp["value_qualifier"] == "not reached",
                 "difference": diff,
                 "difference_text": diff_text,
@@ -608,6 +737,84 @@ def pfs_pairs(data: HepaticData) -> pd.DataFrame:
         )
     df = pd.DataFrame(rows)
     return df.sort_values(["population", "study"], key=lambda s: s.str.casefold()).reset_index(drop=True)
+
+
+def pfs_table(pairs: pd.DataFrame, *loaded: pd.DataFrame):
+    """The figure's numbers as a table: both medians of each trial with their qualifiers as footnotes."""
+    notes = Footnotes()
+    df = pd.DataFrame(
+        {
+            "Population as printed": pairs["population"],
+            "Trial": pairs["study"],
+            "Design": pairs["design"],
+            "Experimental arm": pairs["experimental"],
+            "Experimental median": [
+                notes.mark(v, n) for v, n in zip(pairs["experimental_printed"], pairs["experimental_notes"])
+            ],
+            "Control arm": pairs["control"],
+            "Control median": [
+                notes.mark(v, n) for v, n in zip(pairs["control_printed"], pairs["control_notes"])
+            ],
+            "Difference (computed)": pairs["difference_text"],
+            "P value as printed": pairs["p"],
+        }
+    )
+    caption = "Median PFS (or TTP) per randomised trial, both arms and their difference"
+    return footnoted(table(df, caption, *loaded), notes)
+
+
+SURVIVAL = [
+    "survival rate",
+    "OS rate",
+    "disease-specific survival rate",
+    "disease-free survival rate",
+    "median OS",
+    "OS",
+]
+
+
+def survival_table(data: HepaticData, option_ids: list[str], baseline_ids: tuple[str, ...] = ()):
+    """The survival results of some options (resection, transplantation), with design,
+    patients, qualifiers as footnotes and flags; ``baseline_ids``: results of no option
+    that the others are read against (the survival of all patients with the disease)."""
+    o = data.outcomes
+    surv = o[
+        (o["option_id"].isin(option_ids) | o["result_id"].isin(baseline_ids)) & o["endpoint"].isin(SURVIVAL)
+    ]
+    surv = surv.sort_values(["time_point_number", "study"], na_position="last")
+    records = surv.astype(object).where(surv.notna(), None)
+    notes = Footnotes()
+    chars = data.characteristics
+    study_n = chars.set_index("study")["n"]
+    df = pd.DataFrame(
+        {
+            "Study": [study_label(chars, s) for s in surv["study"]],
+            "Design": [design_label(chars, s) for s in surv["study"]],
+            "Patients (n)": [patients(r, None, study_n.get(r["study"])) for _, r in records.iterrows()],
+            "Treatment": [
+                f"{a} (baseline, not a treatment result)" if r in baseline_ids else a
+                for a, r in zip(surv["arm"], surv["result_id"])
+            ],
+            "Outcome": [outcome_label(r) for _, r in records.iterrows()],
+            "Value as printed": [
+                flagging.mark(
+                    notes.mark(show_value(r), qualifier_notes(r)),
+                    data.outcome_flags().get(r["result_id"], []),
+                )
+                for _, r in records.iterrows()
+            ],
+        }
+    )
+    caption = (
+        "Survival after resection and liver transplantation, as reported by the review, with the baseline"
+    )
+    return footnoted(
+        flagging.linked(
+            table(df, caption, data.outcomes, data.characteristics),
+            [f for rid in surv["result_id"] for f in data.outcome_flags().get(rid, [])],
+        ),
+        notes,
+    )
 
 
 def pfs_figure(pairs: pd.DataFrame):
@@ -668,7 +875,7 @@ def pfs_figure(pairs: pd.DataFrame):
     return fig
 
 
-RESPONSE = ["ORR", "partial response", "tumour shrinkage"]
+RESPONSE = ["ORR", "response rate", "treatment response", "partial response", "tumour shrinkage"]
 ORR_LINE = 20  # %, the dotted line of the response figure: the review prints "lower than 20%" (monotherapy) and 20% (IFN-α)
 # regimens containing a cytotoxic drug (management_options.option_id)
 CYTOTOXIC = {
