@@ -90,7 +90,7 @@ def qualifier_notes(row) -> list[str]:
     printed, in quotation marks), how the source prints the value, "time origin not
     stated" for a time-to-event result without one, the passage a qualifier is printed in
     where that is not the row's quote, and the extraction's remark."""
-    row = dict(row)
+    row = {k: (None if is_missing(v) else v) for k, v in dict(row).items()}
     notes, outside, design_read = [], False, False
     passages = _items(row.get("qualifier_quote"))
     quote = row.get("quote", "")

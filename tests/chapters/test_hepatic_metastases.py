@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import re
 
+import pandas as pd
 import pytest
 from conftest import cell_html, contradictions_note_links
 
 from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
+from netbook.footnotes import qualifier_notes
 
 NOTEBOOK = paths.CHAPTERS / "hepatic_metastases.ipynb"
 
@@ -157,7 +160,7 @@ def test_option_tables_read_on_a_phone(data):
             hm.harms_table(data, option_id),
         ):
             assert not any("_" in c for c in df.columns), df.columns  # names in words
-            assert len(df.columns) <= 7
+            assert len(df.columns) <= 8
             for column in df.columns:
                 assert not df[column].astype(str).str.contains("|", regex=False).any(), (option_id, column)
                 assert df[column].notna().all(), (option_id, column)  # blanks read "not stated"
@@ -311,3 +314,163 @@ def test_the_contradictions_note_lists_every_contradiction_touching_the_chapter(
     assert headings.index("## Where the source contradicts itself") < headings.index(
         "## How the data were checked"
     )
+
+
+# ------------------------------------------------------------------ qualifiers, n and certainty beside each result
+
+_TR = re.compile(r"<tr>(.*?)</tr>", re.S)
+_TD = re.compile(r"<td>(.*?)</td>", re.S)
+_SUP = re.compile(r'<sup class="sof-mark">([a-z,]+)</sup>')
+_FOOTNOTE = re.compile(r'<span class="sof-footnote"><sup>([a-z]+)</sup> (.*?)</span>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG.sub("", _SUP.sub("", fragment))).split())
+
+
+def shown_cells(page: str) -> list[tuple[str, set[str]]]:
+    """(cell text without its marks, the footnote texts its marks point to), for every cell
+    of every footnoted table in ``page`` (each table's letters resolved against the
+    footnotes under that table)."""
+    found = []
+    for chunk in page.split("<table")[1:]:
+        body, _, after = chunk.partition("</table>")
+        notes = dict(_FOOTNOTE.findall(after.split("<table")[0]))
+        for row in _TR.findall(body):
+            for cell in _TD.findall(row):
+                letters = {k for m in _SUP.findall(cell) for k in m.split(",")}
+                assert letters <= set(notes), (letters - set(notes), _text(cell))
+                found.append((_text(cell), {" ".join(html.unescape(notes[k]).split()) for k in letters}))
+    return found
+
+
+@pytest.fixture(scope="module")
+def sof_data(data, value_flags):
+    return dataclasses.replace(data, flags=value_flags, certainty=load_table("result_certainty"))
+
+
+@pytest.fixture(scope="module")
+def page(notebook) -> str:
+    return "".join(cell_html(c) for c in notebook["cells"])
+
+
+def _beside(cells, start: str, notes: list[str]) -> bool:
+    wanted = {" ".join(n.split()) for n in notes}
+    return any(text.startswith(start) and wanted <= have for text, have in cells)
+
+
+def test_every_qualifier_of_a_result_is_beside_its_value_in_the_chapter(sof_data, page):
+    """Walks every result of trial_outcomes the chapter shows and every qualifier the
+    extraction holds for it: each is a footnote whose letter stands beside the value."""
+    cells = shown_cells(page)
+    comp = sof_data.comparisons()
+    shown = set(comp["result_id"]) | set(comp["other_id"].dropna())
+    rows = sof_data.outcomes[sof_data.outcomes["result_id"].isin(shown)]
+    assert len(rows) >= 90
+    checked = 0
+    for _, row in rows.iterrows():
+        notes = qualifier_notes(row)
+        # a result of no option is shown in the survival table only, as its value
+        start = f"{hm.arm_label(row)}: " if not pd.isna(row["option_id"]) else ""
+        assert _beside(cells, start + hm.show_value(row), notes), (row["result_id"], notes)
+        checked += len(notes)
+    assert checked >= 100
+
+
+def test_every_qualifier_of_a_harm_and_a_study_is_beside_it_in_the_chapter(sof_data, page):
+    cells = shown_cells(page)
+    for _, row in sof_data.harms.iterrows():
+        assert _beside(cells, hm.how_often(row), qualifier_notes(row)), row["harm_id"]
+    studies = set(sof_data.comparisons()["study"])
+    for _, row in sof_data.characteristics[sof_data.characteristics["study"].isin(studies)].iterrows():
+        label = hm.study_label(sof_data.characteristics, row["study"])
+        assert _beside(cells, label, qualifier_notes(row)), row["study"]
+
+
+def test_a_result_without_a_time_origin_says_so_and_one_with_an_origin_prints_it(sof_data):
+    rows = sof_data.outcomes.set_index("result_id")
+    assert "Time origin not stated" in qualifier_notes(rows.loc["prrt07-kwekkeboom-ttp"].to_dict())
+    assert "Time origin not stated" not in qualifier_notes(rows.loc["prrt13-netter1-orr-prrt"].to_dict())
+    assert "Time origin: “from initial diagnosis”" in qualifier_notes(
+        rows.loc["prrt09-kwekkeboom-os-diagnosis"].to_dict()
+    )
+
+
+def test_prrt_survival_shows_its_time_origin_beside_the_value(sof_data, page):
+    """The review: 46 months 'from the first treatment cycle', 128 months 'from initial
+    diagnosis'. Without the origin a reader takes 128 months as survival after PRRT."""
+    results = hm.results_table(sof_data, "prrt")
+    by_value = {
+        t.split("[")[0].split("\ue000")[0]: o for t, o in zip(results["Treatment arm"], results["Outcome"])
+    }
+    assert by_value["177Lu-DOTATATE: 128 months"] == "OS from initial diagnosis"
+    assert by_value["177Lu-DOTATATE: 46 months"] == "median OS from the first treatment cycle"
+    cells = shown_cells(page)
+    assert _beside(cells, "177Lu-DOTATATE: 128 months", ["Time origin: “from initial diagnosis”"])
+    assert _beside(cells, "177Lu-DOTATATE: 46 months", ["Time origin: “from the first treatment cycle”"])
+    rows = [_text(r) for r in _TR.findall(page) if "128 months" in r]
+    assert rows and all("from initial diagnosis" in r for r in rows)
+
+
+def test_the_bevacizumab_ifn_comparison_shows_octreotide_in_both_arms_and_crossover(sof_data, page):
+    """Reference [85]: 'depot octreotide with bevacizumab and pegylated interferon
+    alpha-2b'; crossover allowed. The 95% against 67% is not IFN alone."""
+    for option in ("ifn_alpha", "bevacizumab"):
+        results = hm.results_table(sof_data, option)
+        row = results[results["Outcome"] == "PFS rate at 18 weeks"].iloc[0]
+        assert row["Treatment arm"].startswith("bevacizumab + depot octreotide (background, every arm): 95%")
+        assert row["Comparator arm"].startswith("IFN + depot octreotide (background, every arm): 67%")
+    cells = shown_cells(page)
+    notes = [
+        "Background therapy, given in every arm: “depot octreotide” (Reference list)",
+        "Crossover: “patients were allowed to receive the combination of these two treatments”",
+        "Regimen as the cited reference names it: “pegylated interferon alpha-2b” (Reference list)",
+    ]
+    assert _beside(cells, "IFN + depot octreotide (background, every arm): 67%", notes)
+    assert _beside(cells, "bevacizumab + depot octreotide (background, every arm): 95%", notes)
+
+
+def test_every_result_row_shows_its_patients_and_what_limits_confidence(sof_data):
+    studies = sof_data.characteristics.set_index("study")
+    for option_id in sof_data.options["option_id"]:
+        results = hm.results_table(sof_data, option_id)
+        assert len(results.columns) <= 8
+        for _, row in results.iterrows():
+            n = row["Patients (n)"]
+            assert (
+                n == "not stated" or re.match(r"\d+ (\(|vs)", n) or n.startswith("not stated for this result")
+            ), n
+            if n[0].isdigit():
+                assert int(n.split()[0]) in set(sof_data.outcomes["n"].dropna()), n
+            assert row["What limits confidence"].strip(), (option_id, row["Study"])
+            if not studies.loc[row["Study"], "design"].startswith("randomised"):
+                assert (
+                    "not randomised" in row["What limits confidence"]
+                    or "design not stated" in row["What limits confidence"]
+                    or "review" in row["What limits confidence"]
+                    or "registry" in row["What limits confidence"]
+                ), row
+    yao = hm.results_table(sof_data, "ifn_alpha")
+    assert yao.loc[yao["Study"] == "Yao (bevacizumab vs IFN)", "Patients (n)"].iloc[0] == "44 (whole study)"
+    pitt = hm.results_table(sof_data, "tace")
+    assert "49 vs 51 (per arm)" in set(pitt["Patients (n)"])
+
+
+def test_what_a_narrative_review_cannot_judge_is_said_under_every_results_table(sof_data, page):
+    texts = hm.not_judgeable(sof_data)
+    assert any("risk of bias" in t for t in texts) and any("publication bias" in t for t in texts)
+    tables = page.count("results per arm</caption>")
+    assert tables >= 20
+    for text in texts:
+        assert page.count(html.escape(text, quote=False)) >= tables, text
+
+
+def test_the_pdf_markdown_carries_the_marks_and_the_footnotes(sof_data):
+    part = hm.results_part(sof_data, "prrt")
+    markdown = part._repr_markdown_()
+    assert "{sup}`" in markdown and "\ue000" not in markdown
+    assert "from initial diagnosis" in markdown and "Time origin not stated" in markdown
+    # the footnotes stand under the table, outside the table directive
+    table_end = markdown.index("\n:::")
+    assert markdown.index("Time origin not stated") > table_end

@@ -607,19 +607,7 @@ def option_parts(data: HepaticData, option_id: str) -> list:
     if harms.empty:
         parts.append(Markdown("**Harms.** None of the four sources states a harm for this option."))
     else:
-        loaded = data.harms[data.harms["option_id"] == option_id]
-        notes = Footnotes()
-        parts.append(
-            footnoted(
-                flagging.linked(
-                    table(
-                        harms_table(data, option_id, notes), f"{name}: harms stated by the sources", loaded
-                    ),
-                    _flags_of(data.harm_flags(), loaded["harm_id"]),
-                ),
-                notes,
-            )
-        )
+        parts.append(harms_part(data, option_id, f"{name}: harms stated by the sources"))
     text = conclusions_markdown(data, option_id)
     if text:
         parts.append(Markdown(text))
@@ -639,6 +627,21 @@ def results_part(data: HepaticData, option_id: str, outcomes: pd.DataFrame | Non
         flagging.linked(
             table(results_table(data, option_id, notes), f"{name}: results per arm", *loaded),
             _flags_of(data.outcome_flags(), _shown_results(data, option_id)),
+        ),
+        notes,
+    )
+
+
+def harms_part(data: HepaticData, option_id: str | None, caption: str):
+    """The harms of one option (None: of treatments outside the review's options), ready
+    to display: qualifiers as footnotes, flags linked, provenance under it."""
+    h = data.harms
+    loaded = h[h["option_id"].isna()] if option_id is None else h[h["option_id"] == option_id]
+    notes = Footnotes()
+    return footnoted(
+        flagging.linked(
+            table(harms_table(data, option_id, notes), caption, loaded),
+            _flags_of(data.harm_flags(), loaded["harm_id"]),
         ),
         notes,
     )
