@@ -190,3 +190,130 @@ def test_peritoneal_carcinomatosis_of_11_2016_was_found_intraoperatively():
     assert "Intraoperatively, peritoneal lesions were detected" in row["quote"]
     ct_part = row["description"].split(".")[0]
     assert ct_part.startswith("CT:") and "peritoneal" not in ct_part.casefold()
+
+
+# ---------------------------------------------------------------- qualifiers (issue 20)
+
+QUALIFIED = ("trial_outcomes", "trial_characteristics", "harms")
+
+
+@pytest.fixture(scope="module")
+def qualified():
+    return {name: load_table(name) for name in QUALIFIED}
+
+
+def _printed_as(df, item):
+    return df["printed_as"].map(lambda items: item in items)
+
+
+@pytest.mark.parametrize("name", ["trial_outcomes", "trial_characteristics"])
+def test_no_citation_marker_is_said_exactly_where_the_row_has_none(qualified, name):
+    df = qualified[name]
+    without = df["references"].map(lambda refs: not [m for m in refs if m])
+    assert (without == _printed_as(df, "no citation marker")).all(), list(
+        df.loc[without != _printed_as(df, "no citation marker")].index + 2
+    )
+
+
+def test_how_the_review_prints_a_result_agrees_with_the_row(qualified):
+    df = qualified["trial_outcomes"]
+    no_unit = df["unit"].isna() & df["value"].notna()
+    assert (no_unit == _printed_as(df, "no unit printed")).all()
+    assert (df["time_point_words"].notna() == _printed_as(df, "time point in words")).all()
+    # a median read as a median though the word is not in the quote, and only then
+    median = df["endpoint"].str.startswith("median")
+    unprinted = ~df["quote"].str.contains(r"\bmedian\b", case=False, regex=True)
+    flagged = _printed_as(df, "median not printed")
+    assert (flagged <= (median | (df["endpoint"] == "OS"))).all()  # an 'OS' time may be a median
+    assert (median & unprinted <= flagged).all(), list(df.loc[median & unprinted & ~flagged, "result_id"])
+    assert set(df.loc[flagged, "result_id"]) >= {
+        "prrt09-kwekkeboom-os-diagnosis",
+        "tt08-radiant4-pfs-everolimus",
+    }
+    pooled = set(df.loc[_printed_as(df, "arms pooled"), "result_id"])
+    assert pooled == {"ia03-tae-tace-symptoms", "tt06-radiant2-pr", "tt07-radiant2-sd"}
+
+
+def test_harms_without_a_rate_say_so(qualified):
+    df = qualified["harms"]
+    without = df["value"].isna() & df["value_low"].isna()
+    assert (without == _printed_as(df, "no rate printed")).all()
+
+
+def test_the_two_prrt_survival_results_carry_their_time_origins(qualified):
+    df = qualified["trial_outcomes"].set_index("result_id")
+    assert df.loc["prrt08-kwekkeboom-os-first-cycle", "time_origin"] == "from the first treatment cycle"
+    assert df.loc["prrt09-kwekkeboom-os-diagnosis", "time_origin"] == "from initial diagnosis"
+    for rid in ("prrt08-kwekkeboom-os-first-cycle", "prrt09-kwekkeboom-os-diagnosis"):
+        assert df.loc[rid, "time_origin"] in df.loc[rid, "quote"]
+
+
+def test_the_bevacizumab_ifn_trial_carries_its_octreotide_background_and_crossover(qualified):
+    for name, key in (("trial_outcomes", "study"), ("trial_characteristics", "study")):
+        df = qualified[name]
+        rows = df[df[key] == "Yao (bevacizumab vs IFN)"]
+        assert len(rows) >= 1
+        assert (rows["background_therapy"] == "depot octreotide").all()
+        assert rows["crossover"].str.contains("allowed to receive the combination").all()
+        assert (rows["regimen_in_reference"] == "pegylated interferon alpha-2b").all()
+        for passages in rows["qualifier_quote"]:
+            assert any(
+                "depot octreotide with bevacizumab and pegylated interferon alpha-2b" in p for p in passages
+            )
+
+
+def test_netter1_says_congress_and_interim(qualified):
+    rows = qualified["trial_outcomes"]
+    netter = rows[rows["study"] == "NETTER-1"]
+    assert (
+        netter["report_status"].map(lambda s: "presented at the 2015 18th-ECCO-40th-ESMO Congress" in s).all()
+    )
+    interim = netter[netter["report_status"].map(lambda s: "Interim analysis" in s)]
+    assert set(interim["endpoint"]) == {"deaths at interim analysis"}
+
+
+# ---------------------------------------------------------------- the certainty layer (issue 20)
+
+
+@pytest.fixture(scope="module")
+def certainty():
+    return load_table("result_certainty")
+
+
+def test_every_result_has_its_certainty_judgements(qualified, certainty):
+    out = qualified["trial_outcomes"]
+    results = out[out["endpoint"] != "baseline share"]
+    judged = certainty[certainty["study"] != "every result"]
+    assert set(judged["study"]) == set(results["study"])
+    for study, part in judged.groupby("study"):
+        limitations = set(part["limitation"])
+        assert "single study" in limitations, study
+        n = qualified["trial_characteristics"].set_index("study").loc[study, "n"]
+        assert ("sample size" in limitations) == (pd.isna(n) or n < 100), study
+    listed = [i for ids in judged["result_ids"] for i in ids]
+    assert set(listed) <= set(results["result_id"])
+    for row in judged.itertuples():
+        for rid in row.result_ids:
+            assert out.set_index("result_id").loc[rid, "study"] == row.study, (row.judgement_id, rid)
+    assert set(certainty.loc[certainty["study"] == "every result", "limitation"]) == {
+        "not judgeable: risk of bias",
+        "not judgeable: publication bias",
+    }
+
+
+def test_certainty_judgements_agree_with_the_extracted_data(qualified, certainty):
+    chars = qualified["trial_characteristics"].set_index("study")
+    for row in certainty[certainty["limitation"] == "design"].itertuples():
+        assert not chars.loc[row.study, "design"].startswith("randomised"), row.judgement_id
+    for row in certainty[certainty["limitation"] == "sample size"].itertuples():
+        n = chars.loc[row.study, "n"]
+        if pd.isna(n):
+            assert "not printed" in row.judgement or "group sizes" in row.judgement, row.judgement_id
+        else:
+            assert row.judgement == f"n = {int(n)}" and n < 100, row.judgement_id
+    surrogate = certainty[certainty["limitation"] == "surrogate endpoint"]
+    endpoints = qualified["trial_outcomes"].set_index("result_id")["endpoint"]
+    for ids in surrogate["result_ids"]:
+        assert ids and not {endpoints[i] for i in ids} & {"OS", "median OS", "OS rate", "survival rate"}
+    historical = certainty[certainty["limitation"] == "historical comparison"]
+    assert list(historical["result_ids"]) == [["prrt10-kwekkeboom-benefit"]]

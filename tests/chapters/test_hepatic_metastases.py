@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import cell_html, contradictions_note_links
+from conftest import cell_html, contradictions_note_links, stored_glue
 
 from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
@@ -474,3 +474,163 @@ def test_the_pdf_markdown_carries_the_marks_and_the_footnotes(sof_data):
     # the footnotes stand under the table, outside the table directive
     table_end = markdown.index("\n:::")
     assert markdown.index("Time origin not stated") > table_end
+
+
+# ------------------------------------------------------------------ what the clinical read found (issue 20)
+
+
+def _keypoints(notebook) -> str:
+    cell = next(c for c in notebook["cells"] if c.get("id") == "hep-keypoints")
+    return " ".join("".join(cell["source"]).split())
+
+
+def test_prrt_survival_benefit_is_against_historical_cohorts(sof_data):
+    results = hm.results_table(sof_data, "prrt")
+    row = results[results["Outcome"].str.startswith("survival benefit")].iloc[0]
+    assert row["Comparator arm"] == "historical cohorts (no value printed)"
+    assert "compared with historical cohorts" in row["What limits confidence"]
+
+
+def test_key_points_say_where_higher_response_rates_come_from(notebook):
+    text = _keypoints(notebook)
+    assert "not from randomised comparisons" not in text
+    assert "randomised phase II trial ({glue:text}`hep_orr_above`)" in text
+    assert "neither chemotherapy nor intra-arterial" in text
+    glued = stored_glue(NOTEBOOK)["hep_orr_above"]
+    assert "everolimus + bevacizumab 31% (CALGB 80701, randomised phase II)" in glued
+
+
+def test_key_points_say_the_cochrane_reviews_did_not_identify_benefit(notebook, data):
+    text = _keypoints(notebook)
+    assert '"did not identify benefit"' in text and "found no benefit" not in text
+    statement = data.conclusions.set_index("conclusion_id").loc["surg01-cochrane", "statement"]
+    assert statement.startswith("did not identify benefit")
+
+
+def test_tae_shows_the_similar_toxicities_of_the_tace_comparison(sof_data):
+    for option, other in (("tae", "TACE"), ("tace", "TAE")):
+        harms = hm.harms_table(sof_data, option)
+        assert (harms["Harm as printed"] == "similar toxicities").any(), option
+        assert (
+            harms.loc[harms["Harm as printed"] == "similar toxicities", "Treatment"]
+            .iloc[0]
+            .endswith(f"(against {other})")
+        )
+    text = "\n".join(getattr(p, "data", "") for p in hm.option_parts(sof_data, "tae"))
+    assert "None of the four sources states a harm" not in text
+
+
+def test_recurrence_is_not_a_harm_of_transplantation(sof_data):
+    lt = sof_data.harms[sof_data.harms["option_id"] == "liver_transplantation"]
+    assert not lt["harm"].str.contains("recurren").any() and not lt["kind"].eq("cause of death").any()
+    sher = sof_data.characteristics.set_index("study").loc["Sher (United States)"]
+    assert "half of deaths were due to recurrent disease" in sher["remark"]
+    assert "half of deaths were due to recurrent disease" in sher["quote"]
+
+
+def test_populations_the_review_prints_are_shown(sof_data):
+    def population(option, study):
+        studies = hm.studies_table(sof_data, option)
+        return studies.loc[studies["Study [reference]"].str.startswith(study), "Population as printed"].iloc[
+            0
+        ]
+
+    assert population("ifn_5fu", "Andreyev") == "“patients with rapidly progressive NETs”"
+    assert "NET LM from 1982 to 2009" in population("liver_transplantation", "Le Treut")
+    assert "patients with NETs LM" in population("tace", "Pitt")
+
+
+def test_sirt_against_tace_keeps_significantly_lower_the_registry_and_the_review_s_endpoint(sof_data, page):
+    results = hm.results_table(sof_data, "sirt")
+    twelve = results[results["Outcome"] == "response rate at 12 months"].iloc[0]
+    assert (
+        twelve["Difference (computed); P as printed"]
+        == "-20 percentage points; P not printed; “significantly lower”"
+    )
+    assert twelve["Design"] == "registry (derived from the review's wording)"
+    assert set(results["Outcome"]) >= {"treatment response", "response rate at 12 months"}
+    assert "ORR" not in set(results["Outcome"])
+    schell = sof_data.characteristics.set_index("study").loc["Schell (as cited)"]
+    assert schell["design_as_printed"] == "international multicenter prospective treatment registry"
+    assert schell["design_as_printed"] in schell["quote"] and "(46% vs. 66%)" in schell["quote"]
+
+
+def test_the_case_patient_s_interferon_harms_are_those_of_the_combination_and_keep_the_hedge(
+    sof_data, notebook
+):
+    case = sof_data.harms[sof_data.harms["evidence"] == "case report"]
+    assert len(case) == 4
+    assert (case["treatment"] == "pegylated IFN α 2a added to octreotide LAR every 21 days").all()
+    assert (case["background_therapy"] == "octreotide depot 30 mg LAR every 21 days").all()
+    hedge = case.set_index("harm_id").loc["oz19-case-no-side-effects"]
+    assert (hedge["harm"], hedge["frequency_as_printed"]) == ("side effects", "no relevant")
+    glued = stored_glue(NOTEBOOK)
+    assert glued["hep_case_hedge"] == "'no relevant'"
+    assert "octreotide LAR every 21 days" in glued["hep_case_ifn"]
+    prose = " ".join("".join(c["source"]) for c in notebook["cells"] if c.get("id") == "hep-md-ifn-alpha")
+    assert "had no adverse event" not in prose and "{glue:text}`hep_case_hedge` side effects" in prose
+
+
+# ------------------------------------------------------------------ what a clinician looks for (issue 20, item 5)
+
+
+def test_sirt_selection_says_what_is_not_a_contraindication(sof_data):
+    text = hm.criteria_markdown(sof_data, "sirt")
+    assert (
+        "“portal vein thrombosis and impaired liver function are not considered contraindications to SIRT, "
+        "as they are for TACE and TA”" in text
+    )
+    assert "not considered contraindications" not in hm.conclusions_markdown(sof_data, "sirt")
+
+
+def test_the_liver_metastasis_types_are_defined(sof_data, page):
+    types = hm.lm_types_table(sof_data)
+    assert list(types["Type, as the review defines it"]) == [
+        "“type I (single metastasis)”",
+        "“type II (isolated bulk metastasis accompanied by smaller deposits)”",
+        "“type III (disseminated metastatic spread)”",
+    ]
+    assert "Types of liver metastases, as the review defines them" in page
+
+
+def test_survival_after_surgery_is_shown_beside_the_baseline(sof_data, page):
+    glued = stored_glue(NOTEBOOK)
+    assert glued["hep_base_pnet_5y"] == "'around 40–60%'" and glued["hep_radical_5y"] == "'up to 46–86%'"
+    assert "metastatic pNETs (all treatments) (baseline, not a treatment result)" in page
+
+
+def test_the_interferon_option_shows_what_every_source_states(notebook):
+    cell = next(c for c in notebook["cells"] if c.get("id") == "hep-code-ifn-alpha")
+    shown = cell_html(cell)
+    assert "Interferon-α: what each of the four sources states" in shown
+    for source in ("La Salvia 2016", "Özdirik", "Markey Cancer Center", "Zilembo 1993"):
+        assert source in shown, source
+    statements = load_table("interferon_statements")
+    assert shown.count("<tr>") - shown.count("</thead>") >= len(statements)
+
+
+def test_significance_printed_only_in_words_is_kept_as_printed(sof_data):
+    def p_cell(option, study, outcome):
+        results = hm.results_table(sof_data, option)
+        row = results[(results["Study"] == study) & (results["Outcome"] == outcome)].iloc[0]
+        return row["Difference (computed); P as printed"]
+
+    assert p_cell("everolimus", "RADIANT-4", "median PFS").endswith(
+        "P not printed; “significant improvement”"
+    )
+    assert p_cell("sunitinib", "Raymond (sunitinib)", "median PFS").endswith(
+        "P not printed; “significantly longer”"
+    )
+    assert p_cell("everolimus", "RADIANT-2", "median PFS").endswith("P = 0.026")
+
+
+def test_indirectness_is_said_once_and_holds_for_every_trial(sof_data, notebook):
+    glued = stored_glue(NOTEBOOK)
+    assert glued["hep_n_trials_indirect"] == glued["hep_n_trials"] != "0"
+    trials = sof_data.characteristics[sof_data.characteristics["design"].str.startswith("randomised")][
+        "study"
+    ]
+    judged = sof_data.certainty[sof_data.certainty["limitation"] == "indirect population"]["study"]
+    assert set(trials) <= set(judged)
+    text = " ".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
+    assert text.count("No trial the review quotes selected its patients by hepatic") == 1

@@ -492,6 +492,43 @@ def not_judgeable(data: HepaticData) -> list[str]:
     return [f"For every result: {j} ({r})" for j, r in zip(rows["judgement"], rows["rationale"])]
 
 
+def lm_types_table(data: HepaticData) -> pd.DataFrame:
+    """The review's morphological types of liver metastases, as printed, and what it says for each."""
+    c = data.criteria[data.criteria["definition_as_printed"].notna()].sort_values("criterion_id")
+    return pd.DataFrame(
+        {
+            "Type, as the review defines it": [f"“{d}”" for d in c["definition_as_printed"]],
+            "What the review says for it": [f"“{t}”" for t in c["criterion_text"]],
+            "Reference": [", ".join(f"[{m}]" for m in dict.fromkeys(refs) if m) for refs in c["references"]],
+        }
+    )
+
+
+def interferon_evidence(statements: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """Every statement about interferon-α in the four sources (table
+    ``interferon_statements``), in words, by source: what each says, with its number as printed."""
+    names = source_names(sources)
+    rows = []
+    for r in statements.sort_values(["source_id", "statement_id"]).to_dict("records"):
+        r = _plain(r)
+        if r.get("value") is not None:
+            value = with_unit(f"{float(r['value']):g}", r.get("unit"))
+        elif r.get("k_as_printed") or r.get("n_as_printed"):
+            value = " of ".join(str(x) for x in (r.get("k_as_printed"), r.get("n_as_printed")) if x)
+        else:
+            value = "no number"
+        rows.append(
+            {
+                "Source": f"{names[r['source_id']]}, {r['locator']}",
+                "About": r["intervention"],
+                "What it states (as printed)": f"“{r['endpoint_as_printed']}”",
+                "Number as printed": value,
+                "For whom": r.get("population") or r.get("position_holder") or NOT_STATED,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def source_names(sources: pd.DataFrame) -> dict[str, str]:
     """source_id -> a short name for readers: first author (or issuing centre) and year."""
     names = {}
@@ -556,9 +593,14 @@ def criteria_for(data: HepaticData, option_id: str) -> pd.DataFrame:
 
 def criteria_markdown(data: HepaticData, option_id: str) -> str:
     crit = criteria_for(data, option_id)
-    if crit.empty:
+    said = data.conclusions[
+        (data.conclusions["option_id"] == option_id) & (data.conclusions["topic"] == "selection")
+    ]
+    if crit.empty and said.empty:
         return "**For whom.** The review states no selection criteria for this option."
     lines = ["**For whom** (the review's words):", ""]
+    for r in said.itertuples():  # said outside the review's lists of criteria
+        lines.append(f"- “{r.statement}”")
     for cs, part in crit.groupby("criteria_set", sort=True):
         strengths = sorted({STRENGTH_WORDS[s] for s in part["strength"]})
         # criteria that the review states in one phrase ("resectable G1-G2") share its words: once
@@ -568,7 +610,8 @@ def criteria_markdown(data: HepaticData, option_id: str) -> str:
 
 
 def conclusions_markdown(data: HepaticData, option_id: str) -> str:
-    rows = data.conclusions[data.conclusions["option_id"] == option_id]
+    c = data.conclusions
+    rows = c[(c["option_id"] == option_id) & (c["topic"] != "selection")]  # selection: with the criteria
     if rows.empty:
         return ""
     lines = ["**What the review concludes:**", ""]
