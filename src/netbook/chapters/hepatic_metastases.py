@@ -428,19 +428,20 @@ def results_table(data: HepaticData, option_id: str, footnotes: Footnotes | None
             text = footnotes.mark(text, notes)
         return flagging.mark(text, found.get(result_id, []))
 
+    # in the order of a summary-of-findings table: outcome, effects, participants, certainty
     columns = {
         "Study": list(mine["study"]),
-        "Design": [design_label(data.characteristics, s) for s in mine["study"]],
         "Outcome": list(mine["outcome"]),
-        "Patients (n)": [
-            text if text != NOT_STATED else patients({}, None, study_n.get(s))
-            for text, s in zip(mine["patients"], mine["study"])
-        ],
         "Treatment arm": [cell(*x) for x in zip(mine["treatment"], mine["notes"], mine["result_id"])],
         "Comparator arm": [cell(*x) for x in zip(mine["comparator"], mine["other_notes"], mine["other_id"])],
         "Difference (computed); P as printed": [
             f"{d}; {p}" if d != "—" else p for d, p in zip(mine["difference_text"], mine["p"])
         ],
+        "Patients (n)": [
+            text if text != NOT_STATED else patients({}, None, study_n.get(s))
+            for text, s in zip(mine["patients"], mine["study"])
+        ],
+        "Design": [design_label(data.characteristics, s) for s in mine["study"]],
     }
     if data.certainty is not None:
         heading = "What limits confidence"
