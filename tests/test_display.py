@@ -65,3 +65,11 @@ def test_missing_cells_of_nullable_columns_print_as_a_dash():
     shown = table(df, "t")
     assert "<NA>" not in repr(shown) and "&lt;NA&gt;" not in shown._repr_html_()
     assert shown._repr_html_().count("<td>—</td>") == 2
+
+
+def test_the_pdf_form_of_a_table_never_cuts_a_long_cell():
+    """pandas cuts cells longer than display.max_colwidth to '...'; the PDF showed
+    'IFN + depot octreotide (background, every arm):…' without its value."""
+    cell = "IFN + depot octreotide (background, every arm): 67% and a long tail of words"
+    markdown = table(pd.DataFrame({"Comparator arm": [cell]}))._repr_markdown_()
+    assert "67\\% and a long tail of words" in markdown and "\\.\\.\\." not in markdown

@@ -37,7 +37,9 @@ def _markdown_rows(df: pd.DataFrame) -> list[str]:
     """A pipe table whose cells hold the same text as ``df.to_html(index=False, na_rep="—")``
     (pandas' own column formatting: the same decimals in the PDF as on the page)."""
     formatter = DataFrameFormatter(df, index=False, na_rep="—")
-    columns = [[cell.strip() for cell in formatter.format_col(i)] for i in range(len(df.columns))]
+    # pandas cuts a cell longer than display.max_colwidth (50) to "...": never in the PDF
+    with pd.option_context("display.max_colwidth", None):
+        columns = [[cell.strip() for cell in formatter.format_col(i)] for i in range(len(df.columns))]
     header = "| " + " | ".join(_markdown_text(c) for c in df.columns) + " |"
     rows = ["| " + " | ".join(_markdown_text(cell) for cell in row) + " |" for row in zip(*columns)]
     return [header, "|" + "---|" * len(df.columns), *rows]
