@@ -54,6 +54,7 @@ def _row(**fields) -> pd.Series:
         "statement": "",
         "operands": [],
         "denominator": None,
+        "denominator_basis": None,
         "printed": "",
         "source_id": "s",
     }
@@ -61,7 +62,11 @@ def _row(**fields) -> pd.Series:
 
 
 def test_each_kind_agrees_and_disagrees():
-    run = lambda **f: audit.run(pd.DataFrame([_row(**f)])).iloc[0]  # noqa: E731
+    def run(**fields):
+        if fields["kind"] in audit.DIVIDING:
+            fields = {"denominator_basis": audit.STATED_BASES[0], **fields}
+        return audit.run(pd.DataFrame([_row(**fields)])).iloc[0]
+
     assert not run(kind="rate of n", operands=["one", "17"], denominator="28", printed="64%")["flagged"]
     assert run(kind="rate of n", operands=["one", "17"], denominator="29", printed="64%")["flagged"]
     assert not run(kind="parts and total", operands=["12", "3", "one", "one"], printed="Seventeen")["flagged"]
@@ -80,6 +85,44 @@ def test_each_kind_agrees_and_disagrees():
     assert run(kind="arms of a total", operands=["66.7%", "37.4%"], denominator="85", printed="66.7%; 37.4%")[
         "flagged"
     ]
+
+
+def test_a_flag_needs_a_stated_denominator():
+    """An arm's size is not a percentage's denominator unless the source says so: 83% of
+    51 is impossible, but the review prints no denominator for TAE's symptom control."""
+    tae = dict(kind="percentage of n", denominator="51", printed="83%")
+    for basis in audit.STATED_BASES:
+        assert audit.run(pd.DataFrame([_row(**tae, denominator_basis=basis)])).iloc[0]["flagged"]
+    unstated = audit.run(pd.DataFrame([_row(**tae, denominator_basis="not printed")])).iloc[0]
+    assert not unstated["flagged"]
+    assert unstated["result"] == "not checkable: the source prints no denominator for it"
+    assert unstated["recomputed"].startswith("were it of all 51: nearest: 42/51 = 82.4%")
+    rate = dict(kind="rate of n", operands=["one", "17"], denominator="29", printed="64%")
+    assert not audit.run(pd.DataFrame([_row(**rate, denominator_basis="not printed")]))["flagged"].any()
+    with pytest.raises(audit.AuditError, match="denominator_basis"):
+        audit.run(pd.DataFrame([_row(**tae)]))  # a dividing check must say how n is known
+    with pytest.raises(audit.AuditError, match="denominator_basis"):
+        audit.run(
+            pd.DataFrame(
+                [
+                    _row(
+                        kind="parts and total",
+                        operands=["1", "2"],
+                        printed="3",
+                        denominator_basis="not printed",
+                    )
+                ]
+            )
+        )
+
+
+def test_the_review_states_no_denominator_for_symptom_control(checks):
+    results = audit.run(checks).set_index("check_id")
+    for arm in ("tace", "tae"):
+        row = checks.set_index("check_id").loc[f"lasalvia-pitt-{arm}-symptoms"]
+        assert row["denominator_basis"] == "not printed"
+        assert not results.loc[f"lasalvia-pitt-{arm}-symptoms", "flagged"]
+    assert results.loc["lasalvia-pasireotide-dcr-grim", "flagged"]  # its n is the study's 29 patients
 
 
 def test_counts_and_percentages_share_an_n_within_a_group():
@@ -136,6 +179,8 @@ def test_every_check_notices_a_changed_printed_value(checks):
     for index, row in checks.iterrows():
         if row["kind"] == "arms of a total":
             continue  # printed holds two values; covered by test_each_kind_agrees_and_disagrees
+        if str(row["denominator_basis"]) == audit.NOT_PRINTED:
+            continue  # never flagged: covered by test_a_flag_needs_a_stated_denominator
         flipped = False
         for candidate in _perturbed(row["printed"]):
             mutated = checks.copy()
@@ -160,8 +205,9 @@ def test_a_changed_value_in_the_csv_fails_the_data_checks(tmp_path):
     shutil.copytree(paths.DATA, copy)
     csv_path = copy / "tables" / "printed_arithmetic.csv"
     text = csv_path.read_text(encoding="utf-8")
-    assert ",29,64%," in text
-    csv_path.write_text(text.replace(",29,64%,", ",29,62%,", 1), encoding="utf-8")
+    stated = ",29,the study's patients (all assessed for the endpoint),"
+    assert stated + "64%," in text
+    csv_path.write_text(text.replace(stated + "64%,", stated + "62%,", 1), encoding="utf-8")
     with pytest.raises(TableError) as excinfo:
         load_table("printed_arithmetic", copy / "datapackage.json")
     assert any(p.rule == "number-in-quote" and p.column == "printed" for p in excinfo.value.problems)

@@ -234,6 +234,22 @@ def test_every_set_aside_row_has_a_reason_from_the_vocabulary_and_a_rationale(se
     assert (set_aside["rationale"].str.split().str.len() >= 2).all()
 
 
+def test_no_set_aside_sentence_waits_to_be_extracted(set_aside):
+    """Every clinical statement is in a table: the epidemiology (table epidemiology) and the
+    case report's symptom-control options (symptom_control_statements) were the last ones."""
+    assert "not extracted yet" not in set(set_aside["reason"])
+    quoted = {
+        normalise_whitespace(q)
+        for name in ("epidemiology", "symptom_control_statements")
+        for q in load_table(name)["quote"]
+    }
+    assert (
+        "At diagnosis, about 65-95% of gastroenteropancreatic neuroendocrine tumors (GEP-NETs) show hepatic metastasis."
+        in quoted
+    )
+    assert not quoted & {normalise_whitespace(q) for q in set_aside["quote"]}
+
+
 def test_provenance_notes_link_each_place_to_its_first_quoted_sentence():
     from netbook.display import provenance
 

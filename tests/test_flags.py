@@ -52,10 +52,9 @@ def test_flagged_values_carry_their_audit_flags(fl, outcomes):
         "source_texts.html#audit-lasalvia-pasireotide-dcr-grim",
         "source_texts.html#audit-lasalvia-pasireotide-dcr-rate",
     }
-    assert _keys(_flags_of(fl, outcomes.loc["ia05-pitt-tae-symptoms"], "value")) == [
-        "lasalvia-pitt-tae-symptoms"
-    ]
-    # the TACE arm's 88% is in the same sentence, but its check agrees
+    # TAE's 83% of its 51 patients would be impossible, but the review prints no denominator
+    # for symptom control (patients with symptoms): no flag (netbook.audit, denominator_basis)
+    assert _flags_of(fl, outcomes.loc["ia05-pitt-tae-symptoms"], "value") == []
     assert _flags_of(fl, outcomes.loc["ia04-pitt-tace-symptoms"], "value") == []
 
 
@@ -75,8 +74,9 @@ def test_contradiction_flags_tie_to_the_value_not_to_the_passage(fl, outcomes):
     # the United States cohort's quote holds the European sentence too, and prints 52% for itself
     assert _flags_of(fl, outcomes.loc["lt07-us-5y"], "value") == []
     # a range: both ends printed with the unit after the high end ("15-20%")
-    resectable = _flags_of(fl, outcomes.loc["surg04-suitable-for-resection"], "value_low", "value_high")
-    assert _keys(resectable) == ["lasalvia-resectable-share"]
+    # 15-20% against 10-25% is a difference (source_differences), not a contradiction: no flag
+    assert _flags_of(fl, outcomes.loc["surg04-suitable-for-resection"], "value_low", "value_high") == []
+    assert _keys(_flags_of(fl, outcomes.loc["lt04-europe-dss"], "value")) == ["lasalvia-lt-dss-below-os"]
     # with its unit, 18% is the partial responses, not the 18 weeks printed around it
     assert _keys(_flags_of(fl, outcomes.loc["tt17-bev-pr"], "value")) == ["lasalvia-bevacizumab-response"]
     assert fl.for_value("lasalvia2016", outcomes.loc["tt17-bev-pr", "quote"], [18], "months") == []
@@ -85,42 +85,64 @@ def test_contradiction_flags_tie_to_the_value_not_to_the_passage(fl, outcomes):
 def test_for_rows_reads_the_unit_column_or_the_given_unit(fl):
     relative = load_table("case_relative_times").set_index("statement_id", drop=False)
     found = fl.for_rows(relative, "months", unit="months")
-    assert _keys(found["ct_response"]) == ["ozdirik-ct-response-4-months", "ozdirik-ct-response-months"]
-    assert found["ct_progression"] == [] and found["followup_ifn"] == []
+    # "4 months later" against Table 1's 11/2017 is a detail the overview does not list
+    # (source_differences): neither an audit flag nor a contradiction
+    assert found["ct_response"] == [] and found["ct_progression"] == [] and found["followup_ifn"] == []
+    unit_of_row = fl.for_rows(load_table("trial_outcomes").set_index("result_id", drop=False), "value")
+    assert _keys(unit_of_row["ssa12-pasireotide-dcr"]) == [
+        "lasalvia-pasireotide-dcr-grim",
+        "lasalvia-pasireotide-dcr-rate",
+    ]
 
 
 def test_mark_and_linked(fl, outcomes):
-    row = outcomes.loc["ia05-pitt-tae-symptoms"]
+    row = outcomes.loc["ssa12-pasireotide-dcr"]
     found = _flags_of(fl, row, "value")
-    text = flags.mark("TAE: 83%", found)
-    assert text.startswith("TAE: 83% ⚠ audit: no whole count of n gives it (GRIM)")
-    assert flags.mark("TAE: 83%", []) == "TAE: 83%"
+    text = flags.mark("pasireotide: 64%", found)
+    assert text.startswith("pasireotide: 64% ⚠ audit: no whole count of n gives it (GRIM)")
+    assert flags.mark("pasireotide: 64%", []) == "pasireotide: 64%"
     shown = flags.linked(table(pd.DataFrame({"Treatment arm": [text]}), "caption"), found)
     html = shown._repr_html_()
-    assert '<a class="audit-flag" href="source_texts.html#audit-lasalvia-pitt-tae-symptoms"' in html
+    assert '<a class="audit-flag" href="source_texts.html#audit-lasalvia-pasireotide-dcr-grim"' in html
     assert "⚠ audit" in repr(shown) and "⚠ audit" in shown._repr_markdown_()
     with pytest.raises(ValueError, match="not in the table"):
-        flags.linked(table(pd.DataFrame({"Treatment arm": ["TAE: 83%"]})), found)._repr_html_()
+        flags.linked(table(pd.DataFrame({"Treatment arm": ["pasireotide: 64%"]})), found)._repr_html_()
 
 
 def test_contradictions_touching_and_the_note(fl):
     review = fl.contradictions_touching(load_table("trial_outcomes"))
-    assert "lasalvia-resectable-share" in set(review["contradiction_id"])
+    assert "lasalvia-lt-dss-below-os" in set(review["contradiction_id"])
+    assert "lasalvia-resectable-share" not in set(review["contradiction_id"])
     assert not review["source_id"].ne("lasalvia2016").any()
     case = fl.contradictions_touching(load_table("case_clinical_findings"))
-    assert set(case["contradiction_id"]) == {
-        "ozdirik-ct-response-4-months",
-        "ozdirik-markers-under-shortened-ssa",
-    }
+    assert set(case["contradiction_id"]) == {"ozdirik-markers-under-shortened-ssa"}
     assert fl.contradictions_touching(load_table("case_rejected_options")).empty
 
     note = fl.note(load_table("case_clinical_findings"))
     html = note._repr_html_()
     assert 'class="admonition warning contradictions-note"' in html
-    assert html.count('href="source_texts.html#contradiction-') == 2
+    assert html.count('href="source_texts.html#contradiction-') == 1
     assert "Where the source contradicts itself" in repr(note) and "ozdirik-markers" in repr(note)
     empty = fl.note(load_table("case_rejected_options"))._repr_html_()
     assert "None of the values" in empty and "href" not in empty
+
+
+def test_differences_are_listed_but_not_flagged(fl):
+    """A difference that can hold both ways (source_differences) is never a ⚠ beside a value,
+    and the chapters list the ones their rows quote, with why it is not a contradiction."""
+    differences = flags.Differences(load_table("source_differences"))
+    assert set(differences.differences["difference_id"]) & set(fl.contradictions["contradiction_id"]) == set()
+    case = differences.touching(load_table("case_relative_times"))
+    assert list(case["difference_id"]) == ["ozdirik-ct-response-4-months"]
+    review = differences.touching(load_table("trial_outcomes"))
+    assert "lasalvia-resectable-share" in set(review["difference_id"])
+    note = differences.note(load_table("case_relative_times"))
+    html = note._repr_html_()
+    assert 'class="admonition note differences-note"' in html and "⚠" not in html
+    assert 'id="difference-ozdirik-ct-response-4-months"' in html and "Not a contradiction" in html
+    assert "ozdirik-ct-response-4-months" in repr(note) and "Not a contradiction" in note._repr_markdown_()
+    assert "None of the values" in differences.note(load_table("case_rejected_options"))._repr_html_()
+    assert all(r.startswith("Not a contradiction") for r in differences.differences["rationale"])
 
 
 def test_the_ledger_shows_every_flag_beside_its_value(fl):

@@ -30,6 +30,14 @@ Kinds of check (column ``kind``):
     the months from the first to the second printed date, against a printed interval;
     dates printed to the month leave one month either way.
 
+A check needs a stated denominator. For the kinds that divide by a printed n ("rate of
+n", "percentage of n", "arms of a total") each row says in ``denominator_basis`` how the
+source ties that n to the percentage (:data:`DENOMINATOR_BASES`). When the source prints no
+denominator for it ("not printed": symptom control, say, concerns only the patients with
+symptoms, whose number is not printed), the recomputation is still shown, as what the
+figure would need were it of the whole n, but the check is never flagged: an arm's size is
+not a percentage's denominator unless the source says so.
+
 "Within rounding": a value printed with d decimals stands for anything that rounds to
 it, so a recomputed value agrees when it is within half a unit of the last printed
 digit. For percentages, half up and half to even are both accepted.
@@ -53,6 +61,16 @@ KINDS = (
     "overall within subgroups",
     "months between dates",
 )
+
+#: How a check's printed n is tied to its percentage (column ``denominator_basis``).
+STATED_BASES = (
+    "printed as the base of the percentage",
+    "the study's patients (all assessed for the endpoint)",
+)
+NOT_PRINTED = "not printed"
+DENOMINATOR_BASES = (*STATED_BASES, NOT_PRINTED)
+#: The kinds that divide by a printed n and so need a ``denominator_basis``.
+DIVIDING = ("rate of n", "percentage of n", "arms of a total")
 
 WORDS = {
     w: i
@@ -250,6 +268,30 @@ CHECKS = {
 }
 
 
+def _needs_a_stated_denominator(row, res: Result) -> Result:
+    """A check dividing by n flags only when the source states n as the denominator."""
+    basis = row.get("denominator_basis")
+    basis = basis if isinstance(basis, str) and basis.strip() else None
+    if row["kind"] not in DIVIDING:
+        if basis is not None:
+            raise AuditError(f"column 'denominator_basis': only {', '.join(DIVIDING)} divide by a printed n")
+        return res
+    if basis is None:
+        raise AuditError(
+            "column 'denominator_basis': a check that divides by a printed n must say how the source "
+            f"ties n to the percentage ({'; '.join(DENOMINATOR_BASES)})"
+        )
+    if basis not in DENOMINATOR_BASES:
+        raise AuditError(f"column 'denominator_basis': {basis!r} is not one of {DENOMINATOR_BASES}")
+    if basis == NOT_PRINTED:
+        return Result(
+            f"were it of all {row['denominator']}: {res.recomputed}",
+            "not checkable: the source prints no denominator for it",
+            False,
+        )
+    return res
+
+
 def run(checks: pd.DataFrame) -> pd.DataFrame:
     """Recompute every check of ``printed_arithmetic``; one row per check, sorted by id.
 
@@ -261,6 +303,7 @@ def run(checks: pd.DataFrame) -> pd.DataFrame:
         kind = row["kind"]
         try:
             res = grouped[row["check_id"]] if kind == "counts and percentages" else CHECKS[kind](row)
+            res = _needs_a_stated_denominator(row, res)
         except (AuditError, KeyError, ValueError) as exc:
             raise AuditError(
                 f"printed_arithmetic.csv, row {index + 2}, check {row['check_id']!r}: {exc}"

@@ -456,7 +456,7 @@ def quotes_sentence(spans: list[tuple[int, int]], sentence: Sentence) -> bool:
 
 #: Editorial tables quote sentences to judge them (set aside, audit, contradictions),
 #: not to report what they say: their quotes do not count as coverage.
-EDITORIAL = ("set_aside_sentences", "printed_arithmetic", "source_contradictions")
+EDITORIAL = ("set_aside_sentences", "printed_arithmetic", "source_contradictions", "source_differences")
 
 
 def quoting_rows(tables: dict[str, pd.DataFrame], exclude: tuple[str, ...] = EDITORIAL) -> pd.DataFrame:

@@ -19,6 +19,11 @@ chapter that shows one of those values says so where it shows it:
   chapter uses quote; :meth:`Flags.note` shows them after the chapter's clinical content
   ("Where the source contradicts itself"), each with a link.
 
+Pairs of statements that differ but can both hold (table ``source_differences``: a detail
+an overview table does not list, figures for what may be different quantities) are not
+flags: :class:`Differences` lists the ones a chapter's rows quote, each with why it is not
+a contradiction, and puts nothing beside the value.
+
 Two quotes *overlap* when some occurrence of one in the whitespace-normalised source text
 shares at least :data:`MIN_OVERLAP` characters with some occurrence of the other.
 """
@@ -100,6 +105,26 @@ def _numbers(text) -> set[float]:
     if is_missing(text):
         return set()
     return {float(t) for t in _NUMBER.findall(str(text))}
+
+
+def touching(pairs: pd.DataFrame, *loaded: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a table of statement pairs (``quote`` and ``quote_b`` of one source:
+    ``source_contradictions``, ``source_differences``) either of whose statements a row
+    of ``loaded`` quotes (same source, overlapping quotes)."""
+    rows = [
+        (s, q)
+        for df in loaded
+        if "quote" in df and "source_id" in df
+        for s, q in df[["source_id", "quote"]].astype(str).drop_duplicates().itertuples(index=False)
+    ]
+    keep = [
+        any(
+            s == row.source_id and (quotes_overlap(s, q, row.quote) or quotes_overlap(s, q, row.quote_b))
+            for s, q in rows
+        )
+        for row in pairs.itertuples(index=False)
+    ]
+    return pairs[keep].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -201,20 +226,7 @@ class Flags:
     def contradictions_touching(self, *loaded: pd.DataFrame) -> pd.DataFrame:
         """The contradictions either of whose statements a row of ``loaded`` quotes (same
         source, overlapping quotes), sorted by id."""
-        rows = [
-            (s, q)
-            for df in loaded
-            if "quote" in df and "source_id" in df
-            for s, q in df[["source_id", "quote"]].astype(str).drop_duplicates().itertuples(index=False)
-        ]
-        keep = [
-            any(
-                s == row.source_id and (quotes_overlap(s, q, row.quote) or quotes_overlap(s, q, row.quote_b))
-                for s, q in rows
-            )
-            for row in self.contradictions.itertuples(index=False)
-        ]
-        return self.contradictions[keep].reset_index(drop=True)
+        return touching(self.contradictions, *loaded)
 
     def note(self, *loaded: pd.DataFrame, title: str = "Where the source contradicts itself") -> Note:
         """An admonition listing the contradictions touching the rows of ``loaded``, each
@@ -307,4 +319,70 @@ class Note:
         lines = [self.title]
         for row, statements in self._items():
             lines.append(f"- {row.contradiction_id}: {row.what_conflicts}. {statements}")
+        return "\n".join(lines)
+
+
+class Differences:
+    """Pairs of statements of one source that differ but can both hold (table
+    ``source_differences``): a detail an overview does not list, figures for what may be
+    different quantities. They put no ⚠ beside a value (nothing is wrong with it); a
+    chapter lists the ones its rows quote after its clinical content, so that a reader who
+    notices the difference finds why the book does not call it a contradiction."""
+
+    TITLE = "Where the source differs in detail without contradicting itself"
+
+    def __init__(self, differences: pd.DataFrame):
+        self.differences = differences.sort_values("difference_id").reset_index(drop=True)
+
+    def touching(self, *loaded: pd.DataFrame) -> pd.DataFrame:
+        """The differences either of whose statements a row of ``loaded`` quotes."""
+        return touching(self.differences, *loaded)
+
+    def note(self, *loaded: pd.DataFrame, title: str = TITLE) -> DifferencesNote:
+        return DifferencesNote(self.touching(*loaded), title)
+
+
+class DifferencesNote:
+    """The differences a chapter's rows touch, as a (non-warning) admonition."""
+
+    def __init__(self, differences: pd.DataFrame, title: str):
+        self.df, self.title = differences, title
+
+    def _items(self):
+        for row in self.df.itertuples(index=False):
+            yield row, f"{row.locator}: “{row.quote}”; and {row.locator_b}: “{row.quote_b}”."
+
+    def _repr_html_(self) -> str:
+        if self.df.empty:
+            body = "<p>None of the values this chapter uses differs in detail from another statement of its source.</p>"
+        else:
+            items = "".join(
+                f'<li id="difference-{html.escape(row.difference_id)}">{html.escape(row.what_differs)} '
+                f"({html.escape(row.source_id)}, {html.escape(row.kind)}). {html.escape(statements)} "
+                f"{html.escape(row.rationale)}</li>"
+                for row, statements in self._items()
+            )
+            body = f"<ul>{items}</ul>"
+        return (
+            f'<div class="admonition note differences-note"><p class="admonition-title">'
+            f"{html.escape(self.title)}</p>{body}</div>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{_markdown_text(self.title)}**", ""]
+        if self.df.empty:
+            lines.append(
+                "None of the values this chapter uses differs in detail from another statement of its source."
+            )
+        for row, statements in self._items():
+            lines.append(
+                f"- {_markdown_text(row.what_differs)} ({_markdown_text(row.source_id)}, "
+                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        lines = [self.title]
+        for row, statements in self._items():
+            lines.append(f"- {row.difference_id}: {row.what_differs}. {statements}")
         return "\n".join(lines)

@@ -10,15 +10,17 @@ from conftest import cell_html, contradictions_note_links, notebook_cells
 
 from netbook import load_table
 from netbook.chapters.across_sources import (
+    AGAINST_CRITERION,
     NOT_STATED,
     READERS,
     VOCABULARY_READERS,
     case_criteria_record,
     case_options_beside_review,
+    record_against_criteria,
     record_as_mapping,
     unmapped_variables,
 )
-from netbook.criteria import MET, NOT_MET, UNKNOWN, Interval, evaluate_criteria, per_option
+from netbook.criteria import MET, NOT_MET, UNKNOWN, Interval, evaluate_criteria
 
 
 @pytest.fixture(scope="module")
@@ -238,41 +240,79 @@ def test_other_readings_of_load_and_ki67_change_no_result(criteria, record, eval
         assert list(other["result"]) == list(evaluated["result"]), variable
 
 
-def test_per_option_results(evaluated):
-    options = per_option(evaluated.reset_index()).set_index("option")
-    assert options.loc["liver_transplantation", "allowed"] == NOT_MET
-    assert options.loc["prrt", "allowed"] == NOT_MET
-    assert options.loc["tace", "allowed"] == UNKNOWN
-    assert options.loc["tae_tace", "indications"] == MET  # any-of: hormone excess suffices
-    assert options.loc["angiographic_techniques", "favourable conditions"] == NOT_MET
-    assert options.loc["chemotherapy", "allowed"] == MET
+def test_the_record_against_each_criterion_is_described_not_decided(evaluated):
+    described = record_against_criteria(evaluated.reset_index()).set_axis(evaluated.index)
+    assert described["milan_3"] == "differs from the criterion"  # age 63 vs < 55
+    assert described["milan_5"] == "agrees with the criterion"  # R0 specimen
+    assert described["milan_2"] == "not stated in the case report"
+    assert set(described) <= set(AGAINST_CRITERION.values())
+    for word in ("met", "allowed", "ruled out", "eligible"):
+        assert not any(word in text.split() or word in text for text in AGAINST_CRITERION.values()), word
+    with pytest.raises(ValueError):
+        record_against_criteria(pd.DataFrame({"result": ["maybe"]}))
 
 
 # ------------------------------------------------------------------ the case's options
 
 
-def test_case_options_mapping_is_complete(option_mapping):
+def test_case_options_mapping_is_complete(option_mapping, evaluated):
     rejected = load_table("case_rejected_options")
-    options = pd.DataFrame({"option": ["prrt"], "allowed": [NOT_MET]})
-    side = case_options_beside_review(rejected, options, option_mapping)
+    side = case_options_beside_review(rejected, evaluated.reset_index(), option_mapping)
     assert set(side["case_option"]) == set(rejected["option"])
-    assert side.loc[side["case_option"] == "177Lu-dotatate", "review_result"].item() == NOT_MET
+    prrt = side[side["case_option"] == "177Lu-dotatate"].iloc[0]
+    assert "only to patients with somatostatin receptor" in prrt["record_differs"]
+    assert list(side.columns) == [
+        "case_option",
+        "decision",
+        "case_reason",
+        "review_option",
+        "record_differs",
+        "not_stated",
+    ]
     with pytest.raises(KeyError):
         case_options_beside_review(
             pd.DataFrame({"option": ["cryoablation"], "decision": ["x"], "reason": ["y"]}),
-            options,
+            evaluated.reset_index(),
             option_mapping,
         )
 
 
 def test_one_row_per_review_option_of_each_case_option(option_mapping, evaluated):
     rejected = load_table("case_rejected_options")
-    side = case_options_beside_review(rejected, per_option(evaluated.reset_index()), option_mapping)
+    side = case_options_beside_review(rejected, evaluated.reset_index(), option_mapping)
     tace = side[side["case_option"] == "Transcatheter arterial chemoembolization"]
     assert list(tace["review_option"]) == ["tace", "tae_tace", "angiographic_techniques"]
-    assert list(tace["review_result"])[0] == UNKNOWN
+    assert tace["not_stated"].iloc[0] == "portal vein thrombosis; impaired liver function"
     unmapped = side[side["case_option"] == "Afterloading"]
-    assert list(zip(unmapped["review_option"], unmapped["review_result"])) == [("—", "no criteria")]
+    assert list(zip(unmapped["review_option"], unmapped["record_differs"])) == [
+        ("—", "the review gives no criteria")
+    ]
+
+
+def test_no_verdict_per_option_comes_back():
+    """Describe, do not decide: the chapter sets the case record beside each criterion the
+    review gives and combines them into no verdict per treatment (no "allowed" column, no
+    "rules out", no "meets the criteria of"), in its code, its prose and its outputs."""
+    import re
+
+    cells = _chapter_cells()
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    prose = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    shown = "\n".join(cell_html(c) for c in cells)
+    assert "per_option(" not in code and "per_criteria_set(" not in code
+    assert not re.search(r"_allowed\b|\ballowed\s*=|\[\"allowed\"\]", code)
+    for text in (prose, shown):
+        for verdict in (
+            "rules out",
+            "meets the criteria of",
+            "have allowed it",
+            "<th>allowed</th>",
+            "<th>result</th>",
+            "met, not met or unknown",
+            "leaves {glue:text}",
+        ):
+            assert verdict not in text, verdict
+    assert "<th>record against the criterion</th>" in shown
 
 
 # ------------------------------------------------------------------ evidence level and flags
@@ -315,6 +355,7 @@ def test_the_chapter_shows_designs_flags_and_its_contradictions(value_flags):
         load_table(name)
         for name in (
             "interferon_statements",
+            "epidemiology",
             "selection_criteria",
             "management_options",
             "case_patient_record",
@@ -327,5 +368,49 @@ def test_the_chapter_shows_designs_flags_and_its_contradictions(value_flags):
         )
     ]
     expected = set(value_flags.contradictions_touching(*used)["contradiction_id"])
-    assert {"lasalvia-bevacizumab-response", "ozdirik-ct-response-4-months"} <= expected
+    assert {"lasalvia-bevacizumab-response", "lasalvia-metastatic-at-diagnosis"} <= expected
+    assert "ozdirik-ct-response-4-months" not in expected  # a difference in detail, listed apart
     assert contradictions_note_links(cells) == expected
+    differences = next(cell_html(c) for c in cells if "differences-note" in cell_html(c))
+    assert 'id="difference-ozdirik-ct-response-4-months"' in differences
+
+
+def test_the_chapter_says_what_both_arms_of_the_bevacizumab_trial_received():
+    """The 18-week PFS (95% against 67%) compares bevacizumab with pegylated interferon
+    alpha-2b, both arms on depot octreotide, crossover allowed (the title of reference [85]
+    in the review's own list): never interferon alone, in the data and on the page."""
+    from netbook import coverage
+    from netbook.provenance import normalise_whitespace
+
+    ifn = load_table("interferon_statements").set_index("statement_id")
+    for sid in ("ls07", "ls08", "ls09", "ls10"):
+        row = ifn.loc[sid]
+        assert "octreotide" in row["intervention"] and row["context"].endswith("both with octreotide"), sid
+        assert row["regimen_in_reference"] in row["regimen_quote"]
+        assert normalise_whitespace(row["regimen_quote"]) in coverage.normalised_text("lasalvia2016")
+        assert row["regimen_locator"] == "Reference list, [85]"
+        assert sid == "ls07" or row["cited_as_printed"] == "85"
+    assert "pegylated" in ifn.loc["ls10", "intervention"]
+    assert "allowed to receive the combination" in ifn.loc["ls07", "quote"]
+    cells = _chapter_cells()
+    key_points = "".join(next(c for c in cells if "Key points" in "".join(c["source"]))["source"])
+    assert "no test of interferon alone" in key_points and "depot octreotide" in key_points
+    assert "crossover" in key_points
+    shown = "".join(cell_html(c) for c in cells)
+    assert "pegylated IFN α-2b, with depot octreotide" in shown
+
+
+def test_the_case_months_count_from_the_start_of_interferon():
+    """30 months after the start of interferon is not 30 months of response: the first
+    response came 4 (text) or 6 (Table 1) months after the start."""
+    from conftest import stored_glue
+
+    from netbook import paths
+
+    ifn = load_table("interferon_statements").set_index("statement_id")
+    assert ifn.loc["oz06", "endpoint"] != "duration of response"
+    glued = stored_glue(paths.CHAPTERS / "across_sources.ipynb")
+    assert (glued["ifn_case_first_response_text"], glued["ifn_case_first_response_table1"]) == ("4", "6")
+    prose = "".join("".join(c["source"]) for c in _chapter_cells() if c["cell_type"] == "markdown")
+    assert "count from the start, not from the response" in prose
+    assert "response sustained" not in prose

@@ -222,18 +222,17 @@ def test_every_result_table_and_figure_names_the_design():
     assert len(figures) == 2 and all("design" in "".join(c["source"]) for c in figures)
 
 
-def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed(value_flags):
+def test_the_four_months_are_a_difference_in_detail_and_the_contradictions_are_listed(value_flags):
+    """The text's "4 months later" against Table 1's 11/2017: Table 1 is an overview, so it is
+    listed as a difference (source_differences), with no ⚠ beside the value."""
     import re
 
     from netbook import load_table
 
     cells = _chapter_cells()
     relative = next(c for c in cells if "Relative times in the case presentation" in cell_html(c))
-    links = set(
-        re.findall(r'href="source_texts\.html#((?:audit|contradiction)-[a-z0-9-]+)"', cell_html(relative))
-    )
-    assert links == {"audit-ozdirik-ct-response-months", "contradiction-ozdirik-ct-response-4-months"}
-    assert re.search(r"<td>4 <a class=\"audit-flag\"", cell_html(relative))
+    assert "⚠" not in cell_html(relative)
+    assert not re.findall(r'href="source_texts\.html#(?:audit|contradiction)-', cell_html(relative))
 
     used = [
         load_table(name)
@@ -244,8 +243,61 @@ def test_the_four_months_carry_their_flags_and_the_contradictions_are_listed(val
             "case_rejected_options",
             "case_patient_record",
             "case_relative_times",
+            "symptom_control_statements",
         )
     ]
     expected = set(value_flags.contradictions_touching(*used)["contradiction_id"])
-    assert expected == {"ozdirik-ct-response-4-months", "ozdirik-markers-under-shortened-ssa"}
+    assert expected == {"ozdirik-markers-under-shortened-ssa"}
     assert contradictions_note_links(cells) == expected
+    differences = next(cell_html(c) for c in cells if "differences-note" in cell_html(c))
+    assert 'id="difference-ozdirik-ct-response-4-months"' in differences
+    assert "Not a contradiction" in differences and "overview" in differences
+
+
+def _key_points() -> str:
+    return "".join(next(c for c in _chapter_cells() if "Key points" in "".join(c["source"]))["source"])
+
+
+def test_the_thirty_months_count_from_the_start_not_from_the_response():
+    """ "The authors state 30 months of response" misread the source: 30 months after the
+    start of interferon, with the first response 4 (text) or 6 (Table 1) months later."""
+    from conftest import stored_glue
+
+    from netbook import paths
+
+    key_points = _key_points()
+    assert "months of response" not in key_points
+    assert "count from the start, not from the response" in key_points
+    assert (
+        "{glue:text}`first_response_text`" in key_points
+        and "{glue:text}`first_response_table1`" in key_points
+    )
+    glued = stored_glue(paths.CHAPTERS / "case_ozdirik2020.ipynb")
+    assert (glued["stated_followup"], glued["first_response_text"], glued["first_response_table1"]) == (
+        "30",
+        "4",
+        "6",
+    )
+
+
+def test_the_options_for_functional_disease_and_this_patients_steps_are_shown():
+    """The report's options when a standard analogue does not control a functional NET (dose
+    escalation, a shorter interval, telotristat, locoregional) and the step this patient had
+    (the same dose every 21 instead of 28 days) are on the case page, from the data."""
+    from conftest import stored_glue
+
+    from netbook import load_table, paths
+
+    symptom = load_table("symptom_control_statements")
+    options = set(symptom["option"])
+    assert {"dose escalation (high-dose SSA)", "shortened injection interval", "telotristat"} <= options
+    cells = _chapter_cells()
+    shown = next(cell_html(c) for c in cells if "Symptom control in functional disease" in cell_html(c))
+    assert "shortened injection interval" in shown and "telotristat" in shown
+    glued = stored_glue(paths.CHAPTERS / "case_ozdirik2020.ipynb")
+    assert (glued["ssa_interval_standard"], glued["ssa_interval_short"], glued["ssa_dose"]) == (
+        "'28'",
+        "'21'",
+        "'30'",
+    )
+    assert "{ref}`case-functional`" in _key_points()

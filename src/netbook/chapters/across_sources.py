@@ -1,5 +1,6 @@
 """What the cross-source chapter needs and a reader need not see: the review's selection
-criteria applied to the case report's patient.
+criteria set beside the case report's patient (described per criterion, never decided per
+treatment).
 
 The case-report tables and the review's ``selection_criteria`` use different words for
 the same things ("G2" vs ``grade`` 2, "highly differentiated" vs ``well``, "ileum" vs
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from netbook.criteria import parse_number_or_range
+from netbook.criteria import MET, NOT_MET, UNKNOWN, parse_number_or_range
 from netbook.values import is_missing
 
 
@@ -159,17 +160,42 @@ def unmapped_variables(criteria: pd.DataFrame, mapping: pd.DataFrame) -> list[st
     return sorted(set(criteria["variable"]) - set(mapping["variable"]))
 
 
+#: What the case record states against one criterion, in words that describe and do not
+#: decide: the chapter sets the record beside each criterion and gives no verdict per option.
+AGAINST_CRITERION = {
+    MET: "agrees with the criterion",
+    NOT_MET: "differs from the criterion",
+    UNKNOWN: "not stated in the case report",
+}
+
+
+def record_against_criteria(evaluated: pd.DataFrame) -> pd.Series:
+    """Per evaluated criterion (:func:`netbook.criteria.evaluate_criteria` output), what
+    the case record states against it, in the words of :data:`AGAINST_CRITERION`."""
+    unknown = set(evaluated["result"]) - set(AGAINST_CRITERION)
+    if unknown:
+        raise ValueError(f"results without a description: {sorted(unknown)}")
+    return evaluated["result"].map(AGAINST_CRITERION)
+
+
 def case_options_beside_review(
-    rejected: pd.DataFrame, options: pd.DataFrame, option_mapping: pd.DataFrame
+    rejected: pd.DataFrame, evaluated: pd.DataFrame, option_mapping: pd.DataFrame
 ) -> pd.DataFrame:
-    """Each option the case report ruled out, with the review's criteria options and their
-    ``allowed`` result (``options`` is :func:`netbook.criteria.per_option` output).
-    Columns: case_option, decision, case_reason, review_option, review_result."""
-    allowed = dict(zip(options["option"], options["allowed"]))
+    """Each option the case report ruled out, with the review's criteria for the same
+    treatment (``evaluated`` is :func:`netbook.criteria.evaluate_criteria` output) set
+    beside the case record: which criteria the record differs from, and which it does
+    not state. No verdict per option: the criteria are listed, not combined.
+    Columns: case_option, decision, case_reason, review_option, record_differs,
+    not_stated."""
     targets_of = dict(zip(option_mapping["case_option"], option_mapping["criteria_options"]))
     unknown_options = set(rejected["option"]) - set(targets_of)
     if unknown_options:
         raise KeyError(f"case options without a case_option_mapping row: {sorted(unknown_options)}")
+
+    def texts(option: str, result: str) -> str:
+        rows = evaluated[(evaluated["option"] == option) & (evaluated["result"] == result)]
+        return "; ".join(rows.sort_values("criterion_id")["criterion_text"]) or "none"
+
     rows = []
     for r in rejected.sort_values("option").itertuples(index=False):
         for target in targets_of[r.option] or [None]:
@@ -179,12 +205,12 @@ def case_options_beside_review(
                     decision=r.decision,
                     case_reason=r.reason,
                     review_option=target or "—",
-                    review_result=allowed.get(target, "no criteria") if target else "no criteria",
+                    record_differs=texts(target, NOT_MET) if target else "the review gives no criteria",
+                    not_stated=texts(target, UNKNOWN) if target else "—",
                 )
             )
-    return pd.DataFrame(
-        rows, columns=["case_option", "decision", "case_reason", "review_option", "review_result"]
-    )
+    columns = ["case_option", "decision", "case_reason", "review_option", "record_differs", "not_stated"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def option_names(management_options: pd.DataFrame, criteria_groups: pd.DataFrame) -> dict[str, str]:
