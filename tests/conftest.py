@@ -354,7 +354,15 @@ class PageVisit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
         self.page.on("requestfinished", self._record_size)
-        self.response = self.page.goto(url, wait_until="networkidle")
+        # "load" first: on a large page under load (the ledger: 430 kB of HTML), the network
+        # can be idle for 500 ms while the parser is still going, and goto(networkidle)
+        # returned before DOMContentLoaded, with the theme's scripts not yet run (its
+        # tabindex="0" on scrollable table boxes is set on "load": an axe audit then saw 16
+        # scrollable regions without keyboard access). Then network idle, then web fonts
+        # (a font that arrives late changes which boxes overflow).
+        self.response = self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
         self.load_console_errors = list(self.console_errors)
         self.load_failed = list(self.failed)
         self.load_received = dict(self.received)
