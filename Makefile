@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench execute data lint clean pdf lab
+.PHONY: book test bench execute readers data lint clean pdf lab preview
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
@@ -80,10 +80,17 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m netbook.derive
 
-# Re-execute every chapter in place, storing fresh outputs (after changing data or code;
-# nbval in make test fails until the stored outputs match a fresh run).
+# Re-execute, in parallel, the chapters whose stored outputs are stale (their code, a
+# table they load, the netbook package or requirements.txt changed since the outputs were
+# stored), in place and into the build's cache: the next make book executes nothing.
+# make execute ALL=1 re-runs every chapter.
 execute: $(STAMP)
-	$(BIN)/python -m netbook.execute chapters/*.ipynb
+	@echo "make execute: re-running the chapters whose code or inputs changed (about 10-60 s a chapter, two at a time)"
+	$(BIN)/python -m netbook.execute $(if $(ALL),--all)
+
+# Which chapters read a table: make readers TABLE=trial_outcomes
+readers: $(STAMP)
+	@$(BIN)/python -m netbook.cache_inputs --readers "$(TABLE)"
 
 # JupyterLab (requirements-lab.txt) goes into .venv on first use of make lab only.
 LAB_STAMP := $(VENV)/.lab-installed
