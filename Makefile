@@ -8,11 +8,15 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: book test bench execute readers data lint clean pdf lab preview
 
+# pip prints one line per package it installs (--progress-bar off: no bar redrawn in logs),
+# so the set-up is never silent for long.
+PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar off
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	$(PIP) --quiet --no-deps -e .
 	touch $@
 
 # Every file the book (HTML and PDF) is built from: make book and make pdf do nothing
@@ -34,6 +38,7 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 	mkdir -p _build
 	if [ ! -e $(FILLED) ] || [ -n "$$(find chapters -name '*.ipynb' -newer $(FILLED))" ]; then \
 	  $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
+	@echo "book: Sphinx reads the changed pages and writes the HTML (usually 20-60 s; a few s when one page changed)"
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 	touch $@
 
@@ -46,6 +51,7 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 TEST_WORKERS ?= 2
 test: book lint
 	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
+	@echo "tests: the whole suite, every chapter re-executed by nbval and the browser tests, $(TEST_WORKERS) workers (usually 3-6 min)"
 	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
@@ -65,6 +71,7 @@ pdf: $(PDF)
 $(PDF): $(STAMP) $(BOOK_INPUTS)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build/html
+	@echo "pdf: the whole book through LaTeX and XeLaTeX (usually 1-2 min; log in _build/pdf.log)"
 	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
 	  $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
 	  --keep-going > _build/pdf.log 2>&1 || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
@@ -95,16 +102,19 @@ readers: $(STAMP)
 # JupyterLab (requirements-lab.txt) goes into .venv on first use of make lab only.
 LAB_STAMP := $(VENV)/.lab-installed
 $(LAB_STAMP): $(STAMP) requirements-lab.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	@echo "lab: installing JupyterLab's pinned packages (requirements-lab.txt) into .venv (first time only; about 1 min)"
+	$(PIP) -r requirements-lab.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
 	touch $@
 
 # JupyterLab on the chapters with the book's kernel: this .venv's Python, where netbook
 # is installed (JUPYTER_PREFER_ENV_PATH: its kernel before any in your home folder).
-# Extra options: make lab LAB_ARGS="--no-browser --port=8890"
+# Extra options: make lab LAB_ARGS="--no-browser --port=8890" (headless: open the URL it
+# prints). As root (a container), JupyterLab refuses to start without --allow-root: added.
 LAB_ARGS ?=
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(LAB_STAMP)
 	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/chapters $(LAB_ARGS)
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_ROOT) $(LAB_ARGS)
 
 # Lighthouse (bench/package-lock.json) installs into bench/node_modules on first use.
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
