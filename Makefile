@@ -116,12 +116,27 @@ lab: $(LAB_STAMP)
 	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
 	  --LabApp.default_url=/lab/tree/chapters $(LAB_ROOT) $(LAB_ARGS)
 
+# A live preview for authors: serves the book on http://127.0.0.1:$(PREVIEW_PORT)/ and
+# rebuilds on save (sphinx-autobuild, requirements-preview.txt, installed into .venv on first
+# use), re-executing only a chapter whose code or data changed (netbook/preview.py).
+PREVIEW_PORT ?= 8000
+PREVIEW_STAMP := $(VENV)/.preview-installed
+$(PREVIEW_STAMP): $(STAMP) requirements-preview.txt
+	@echo "preview: installing sphinx-autobuild's pinned packages (requirements-preview.txt) into .venv (first time only; about 20 s)"
+	$(PIP) -r requirements-preview.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	touch $@
+preview: $(PREVIEW_STAMP)
+	$(BIN)/python -m netbook.preview --port $(PREVIEW_PORT)
+
 # Lighthouse (bench/package-lock.json) installs into bench/node_modules on first use.
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	npm ci --prefix bench --no-audit --no-fund
 
-bench: $(STAMP) bench/node_modules/.package-lock.json
-	$(BIN)/python bench/run_bench.py
+# make bench BENCH=loop: only the contributor's loop (the change-a-row recipe, make preview)
+BENCH ?=
+bench: $(STAMP) $(PREVIEW_STAMP) $(if $(filter loop,$(BENCH)),,bench/node_modules/.package-lock.json)
+	@echo "bench: $(if $(BENCH),the contributor's loop only (about 5 min),build, cache, tests, pages and the contributor's loop (about 25 min))"
+	BENCH=$(BENCH) $(BIN)/python bench/run_bench.py
 
 clean:
 	rm -rf _build

@@ -44,7 +44,7 @@ from netbook import paths
 
 DIGESTS_FILE = "netbook-input-digests.json"
 ALL_TABLES = "*"  # a notebook calling load_all_tables() reads every table
-BUILD_TOOLS = {"execute.py", "cache_inputs.py"}  # netbook modules no chapter runs
+BUILD_TOOLS = {"execute.py", "cache_inputs.py", "preview.py"}  # netbook modules no chapter runs
 STALE_HINT = "run `make execute` (re-executes the stale chapters in place), then commit the notebooks"
 
 

@@ -129,7 +129,7 @@ def store_in_cache(cache, path: Path, nb: nbformat.NotebookNode) -> None:
     cache.cache_notebook_bundle(CacheBundleIn(nb, str(path)), check_validity=False, overwrite=True)
 
 
-def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300) -> list[str]:
+def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300, quiet: bool = False) -> list[str]:
     """Execute in parallel the ``notebooks`` that the jupyter-cache at ``cache_dir`` has
     no record for, caching their outputs; return one message per failed notebook (its
     error), so the caller can stop the build."""
@@ -150,7 +150,8 @@ def fill_cache(cache_dir: Path, notebooks: list[Path], timeout: int = 300) -> li
     for path, nb in done.items():
         store_in_cache(cache, path, nb)
     executed = ", ".join(sorted(p.name for p in done)) or "none"
-    print(f"executed in parallel into the cache: {executed}; failed: {len(failed)}")
+    if missing or not quiet:
+        print(f"executed in parallel into the cache: {executed}; failed: {len(failed)}")
     return list(failed.values())
 
 
