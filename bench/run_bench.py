@@ -435,8 +435,12 @@ def preview_bench(runs: int = 3) -> list[str]:
             _wait_for(chapter_page, marker, False, time.perf_counter())
             time.sleep(1)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C, as an author stops it
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
         log.close()
     # the physical limits, measured alone (the preview stopped)
     os.utime(intro)
