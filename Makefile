@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 # pip prints one line per package it installs (--progress-bar off: no bar redrawn in logs),
 # so the set-up is never silent for long.
-PIP := $(BIN)/pip install --disable-pip-version-check --progress-bar off
+PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progress-bar off
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
 	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
