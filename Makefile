@@ -6,13 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench execute data lint clean pdf lab
+.PHONY: book test bench execute readers data lint clean pdf lab preview
 
+# pip prints one line per package it installs (--progress-bar off: no bar redrawn in logs),
+# so the set-up is never silent for long.
+PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progress-bar off
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
+	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	$(PIP) --quiet --no-deps -e .
 	touch $@
 
 # Every file the book (HTML and PDF) is built from: make book and make pdf do nothing
@@ -34,6 +38,7 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 	mkdir -p _build
 	if [ ! -e $(FILLED) ] || [ -n "$$(find chapters -name '*.ipynb' -newer $(FILLED))" ]; then \
 	  $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
+	@echo "book: Sphinx reads the changed pages and writes the HTML (usually 20-60 s; a few s when one page changed)"
 	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 	touch $@
 
@@ -46,6 +51,7 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 TEST_WORKERS ?= 2
 test: book lint
 	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
+	@echo "tests: the whole suite, every chapter re-executed by nbval and the browser tests, $(TEST_WORKERS) workers (usually 3-6 min)"
 	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
@@ -65,6 +71,7 @@ pdf: $(PDF)
 $(PDF): $(STAMP) $(BOOK_INPUTS)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build/html
+	@echo "pdf: the whole book through LaTeX and XeLaTeX (usually 1-2 min; log in _build/pdf.log)"
 	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
 	  $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
 	  --keep-going > _build/pdf.log 2>&1 || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
@@ -80,31 +87,56 @@ lint: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m netbook.derive
 
-# Re-execute every chapter in place, storing fresh outputs (after changing data or code;
-# nbval in make test fails until the stored outputs match a fresh run).
+# Re-execute, in parallel, the chapters whose stored outputs are stale (their code, a
+# table they load, the netbook package or requirements.txt changed since the outputs were
+# stored), in place and into the build's cache: the next make book executes nothing.
+# make execute ALL=1 re-runs every chapter.
 execute: $(STAMP)
-	$(BIN)/python -m netbook.execute chapters/*.ipynb
+	@echo "make execute: re-running the chapters whose code or inputs changed (about 10-60 s a chapter, two at a time)"
+	$(BIN)/python -m netbook.execute $(if $(ALL),--all)
+
+# Which chapters read a table: make readers TABLE=trial_outcomes
+readers: $(STAMP)
+	@$(BIN)/python -m netbook.cache_inputs --readers "$(TABLE)"
 
 # JupyterLab (requirements-lab.txt) goes into .venv on first use of make lab only.
 LAB_STAMP := $(VENV)/.lab-installed
 $(LAB_STAMP): $(STAMP) requirements-lab.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-lab.txt
+	@echo "lab: installing JupyterLab's pinned packages (requirements-lab.txt) into .venv (first time only; about 1 min)"
+	$(PIP) -r requirements-lab.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
 	touch $@
 
 # JupyterLab on the chapters with the book's kernel: this .venv's Python, where netbook
 # is installed (JUPYTER_PREFER_ENV_PATH: its kernel before any in your home folder).
-# Extra options: make lab LAB_ARGS="--no-browser --port=8890"
+# Extra options: make lab LAB_ARGS="--no-browser --port=8890" (headless: open the URL it
+# prints). As root (a container), JupyterLab refuses to start without --allow-root: added.
 LAB_ARGS ?=
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(LAB_STAMP)
 	JUPYTER_PREFER_ENV_PATH=1 $(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/chapters $(LAB_ARGS)
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_ROOT) $(LAB_ARGS)
+
+# A live preview for authors: serves the book on http://127.0.0.1:$(PREVIEW_PORT)/ and
+# rebuilds on save (sphinx-autobuild, requirements-preview.txt, installed into .venv on first
+# use), re-executing only a chapter whose code or data changed (netbook/preview.py).
+PREVIEW_PORT ?= 8000
+PREVIEW_STAMP := $(VENV)/.preview-installed
+$(PREVIEW_STAMP): $(STAMP) requirements-preview.txt
+	@echo "preview: installing sphinx-autobuild's pinned packages (requirements-preview.txt) into .venv (first time only; about 20 s)"
+	$(PIP) -r requirements-preview.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	touch $@
+preview: $(PREVIEW_STAMP)
+	$(BIN)/python -m netbook.preview --port $(PREVIEW_PORT)
 
 # Lighthouse (bench/package-lock.json) installs into bench/node_modules on first use.
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	npm ci --prefix bench --no-audit --no-fund
 
-bench: $(STAMP) bench/node_modules/.package-lock.json
-	$(BIN)/python bench/run_bench.py
+# make bench BENCH=loop: only the contributor's loop (the change-a-row recipe, make preview)
+BENCH ?=
+bench: $(STAMP) $(PREVIEW_STAMP) $(if $(filter loop,$(BENCH)),,bench/node_modules/.package-lock.json)
+	@echo "bench: $(if $(BENCH),the contributor's loop only (about 5 min),build, cache, tests, pages and the contributor's loop (about 25 min))"
+	BENCH=$(BENCH) $(BIN)/python bench/run_bench.py
 
 clean:
 	rm -rf _build

@@ -5,12 +5,21 @@ The files are the ones the build already tracks for re-execution
 sources table and texts). The date is the last git commit touching any of them; the
 page says so when they have uncommitted changes or the book is not built from git.
 Computed at build time, so the notebooks' stored outputs stay free of dates.
+
+Also: the data files the pages link (``html_extra_path: ["data"]``, copied beside the
+pages) are copied fresh. Sphinx copies them into the output folder on every build and,
+when a copy left by the previous build differs (the CSV was edited since), logs "Copying
+the source path ... will overwrite data": a notice meant for two sources colliding on one
+destination, which here only means "your edit reached the output". Before the copy, an
+out-of-date copy of one of those files is removed, so the copy is a plain copy.
 """
 
 from __future__ import annotations
 
+import filecmp
 import html
 import subprocess
+from pathlib import Path
 
 from netbook import cache_inputs, paths
 
@@ -55,6 +64,25 @@ def _add_note(app, pagename, templatename, context, doctree):
         context["body"] += note
 
 
+def stale_extra_copies(extra: Path, outdir: Path) -> list[Path]:
+    """Copies in ``outdir`` of files under ``extra`` that no longer match their source."""
+    stale = []
+    for source in sorted(p for p in extra.rglob("*") if p.is_file()):
+        copy = outdir / source.relative_to(extra)
+        if copy.is_file() and not filecmp.cmp(source, copy, shallow=False):
+            stale.append(copy)
+    return stale
+
+
+def _drop_stale_extra_copies(app):
+    if app.builder.format != "html":
+        return
+    for entry in app.config.html_extra_path:
+        for copy in stale_extra_copies(Path(app.confdir) / entry, Path(app.outdir)):
+            copy.unlink()
+
+
 def setup(app):
     app.connect("html-page-context", _add_note)
+    app.connect("builder-inited", _drop_stale_extra_copies)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

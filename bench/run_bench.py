@@ -17,6 +17,17 @@ Measures, in order, with wall-clock time (time.perf_counter) around `make book`:
      against the cold `make book`, which executes the chapters in parallel first.
 Every file it edits is restored byte-for-byte, and a final build leaves the cache warm.
 Results go to bench/results.md (the numbers of the last run, overwritten each time).
+
+The contributor's loop (`make bench` measures it last; `make bench BENCH=loop` measures
+only this and rewrites only its section of bench/results.md):
+ 11. the "change a row" recipe: a data file read by the fewest chapters edited, then
+     `make execute` and `make book`: executions counted (each reader exactly once, all in
+     `make execute`; none in `make book`);
+ 12. `make preview` (netbook.preview, sphinx-autobuild): a one-word prose edit of intro.md
+     and a comment appended to a code cell of hepatic_metastases, each timed from the save
+     to the preview's HTML holding the change, beside the physical limit: one page read
+     and written (the preview's Sphinx command alone, one page changed) and one chapter
+     executed (netbook.execute.run on that chapter alone).
 """
 
 from __future__ import annotations
@@ -40,6 +51,8 @@ RESULTS = ROOT / "bench" / "results.md"
 BIN = ROOT / ".venv" / "bin"
 EXECUTED = re.compile(r"^(\S+\.ipynb): Executing notebook", re.M)  # by myst-nb, one at a time
 FILLED = re.compile(r"^executed in parallel into the cache: (.*); failed", re.M)  # netbook.execute
+IN_PLACE = re.compile(r"^executed in place and into the cache: (.*); failed", re.M)  # make execute
+LOOP_HEADING = "## The contributor's loop"
 EXECUTION_SECONDS = re.compile(r"^\S+\.ipynb: Executed notebook in ([\d.]+) seconds", re.M)
 TEST_COMMAND = [
     *("-m", "pytest", "tests", "--nbval", "chapters"),
@@ -320,5 +333,206 @@ def main() -> None:
     print("\n".join(lines))
 
 
+def names_in(pattern: re.Pattern, out: str) -> list[str]:
+    return sorted(n for line in pattern.findall(out) if line != "none" for n in line.split(", "))
+
+
+def recipe_bench(data_file: Path, readers: list[str]) -> list[str]:
+    """Edit a data file, then the CONTRIBUTING recipe: make execute, make book. Every file
+    the run rewrites (the data file, the readers' notebooks, the cache's digest record) is
+    put back, so the cache stays warm for what follows."""
+    digests = ROOT / "_build" / ".jupyter_cache" / "netbook-input-digests.json"
+    keep = [data_file, digests, *(ROOT / "chapters" / name for name in readers)]
+    saved = {p: p.read_bytes() for p in keep if p.exists()}
+    try:
+        data_file.write_bytes(saved[data_file] + b"\n")
+        ex_time, ex_out = run(["make", "execute"])
+        book_time, book_out = run(["make", "book"])
+    finally:
+        for path, raw in saved.items():
+            path.write_bytes(raw)
+    in_execute, in_book = names_in(IN_PLACE, ex_out), executed_in(book_out)
+    met = in_execute == sorted(readers) and not in_book
+    return [
+        "### Change a row: `make execute`, then `make book`",
+        "",
+        f"`{data_file.relative_to(ROOT)}` edited (a newline), read by {len(readers)} chapters: {', '.join(readers)}.",
+        "",
+        "| step | seconds | chapters executed |",
+        "|---|---:|---|",
+        f"| `make execute` | {ex_time:.1f} | {len(in_execute)}: {', '.join(in_execute) or 'none'} |",
+        f"| `make book` afterwards | {book_time:.1f} | {len(in_book)}: {', '.join(in_book) or 'none'} |",
+        "",
+        f"Each affected chapter executed exactly once, all by `make execute`: {'met' if met else 'NOT met'}.",
+        "",
+    ]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(path: Path, marker: str, present: bool, start: float, limit: float = 600) -> float:
+    while time.perf_counter() - start < limit:
+        if path.exists() and (marker in path.read_text(encoding="utf-8", errors="replace")) == present:
+            return time.perf_counter() - start
+        time.sleep(0.05)
+    sys.exit(f"preview: {path} did not {'show' if present else 'drop'} {marker!r} within {limit:.0f} s")
+
+
+def _prose_edit(marker: str):
+    return lambda raw: raw.replace(b"Four publications", f"Four {marker} publications".encode(), 1)
+
+
+def _code_edit(marker: str):
+    def change(raw: bytes) -> bytes:
+        return append_comment_to_last_code_cell(raw).replace(b"# benchmark edit", f"# {marker}".encode())
+
+    return change
+
+
+def preview_bench(runs: int = 3) -> list[str]:
+    import signal
+    import statistics
+
+    intro, chapter = ROOT / "intro.md", ROOT / "chapters" / "hepatic_metastases.ipynb"
+    html = ROOT / "_build" / "preview" / "html"
+    intro_page, chapter_page = html / "intro.html", html / "chapters" / "hepatic_metastases.html"
+    log_path = ROOT / "_build" / "bench-preview.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [str(BIN / "python"), "-m", "netbook.preview", "--port", str(_free_port())],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    prose, code, executed = [], [], []
+    try:
+        start = time.perf_counter()
+        while "Waiting to detect changes" not in log_path.read_text(errors="replace"):
+            if server.poll() is not None or time.perf_counter() - start > 900:
+                sys.exit(f"preview did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        first = time.perf_counter() - start
+        # an untimed edit first: the watcher may still be setting up its watches when the
+        # server says it is waiting (an edit then goes unseen); saved again until it is seen
+        warm = "benchwarmup"
+        with edited(intro, _prose_edit(warm)):
+            seen = time.perf_counter()
+            while not (intro_page.exists() and warm in intro_page.read_text(errors="replace")):
+                if time.perf_counter() - seen > 20:
+                    intro.write_bytes(intro.read_bytes())
+                    seen = time.perf_counter()
+                time.sleep(0.2)
+        _wait_for(intro_page, warm, False, time.perf_counter())
+        time.sleep(1)
+        for i in range(runs):
+            marker = f"benchprose{i}"
+            with edited(intro, _prose_edit(marker)):
+                prose.append(_wait_for(intro_page, marker, True, time.perf_counter()))
+            _wait_for(intro_page, marker, False, time.perf_counter())
+            time.sleep(1)
+        for i in range(runs):
+            marker = f"benchcode{i}"
+            before = log_path.read_text(errors="replace")
+            with edited(chapter, _code_edit(marker)):
+                code.append(_wait_for(chapter_page, marker, True, time.perf_counter()))
+            executed.append(names_in(FILLED, log_path.read_text(errors="replace")[len(before) :]))
+            _wait_for(chapter_page, marker, False, time.perf_counter())
+            time.sleep(1)
+    finally:
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl-C, as an author stops it
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+    # the physical limits, measured alone (the preview stopped)
+    os.utime(intro)
+    conf = ROOT / "_build" / "preview"
+    one_page, _ = run(
+        [str(BIN / "python"), "-m", "sphinx", "build", str(ROOT), str(html), "-c", str(conf)]
+        + ["-d", str(conf / "doctrees"), "-q"]
+    )
+    chapter_run, _ = run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import nbformat, pathlib, time; from netbook import execute; "
+            f"p = pathlib.Path({str(chapter)!r}); nb = nbformat.read(p, as_version=4); "
+            "t = time.perf_counter(); execute.run(nb, p.parent); print(time.perf_counter() - t)",
+        ]
+    )
+    p_med, c_med = statistics.median(prose), statistics.median(code)
+    once = all(e == [chapter.name] for e in executed)
+    return [
+        "### `make preview`: from a save to the page",
+        "",
+        f"First build of the preview (every page read; chapters from the cache): {first:.1f} s.",
+        f"Median of {runs} edits each; load average {os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| edit | seconds (median) | all runs | physical limit | target | |",
+        "|---|---:|---|---:|---|---|",
+        f"| one word of prose (intro.md) | {p_med:.1f} | {', '.join(f'{x:.1f}' for x in prose)} | "
+        f"{one_page:.1f} (one page read and written: the preview's Sphinx command alone) | within 5 s | "
+        f"{'met' if p_med <= 5 else 'NOT met'} |",
+        f"| a comment in a code cell (hepatic_metastases) | {c_med:.1f} | {', '.join(f'{x:.1f}' for x in code)} | "
+        f"{chapter_run:.1f} + {one_page:.1f} (the chapter executed alone + one page) | "
+        f"within the chapter's run time + 5 s ({chapter_run + 5:.1f} s) | "
+        f"{'met' if c_med <= chapter_run + 5 else 'NOT met'} |",
+        "",
+        f"Chapters the preview executed per code edit: {executed} "
+        f"(only the edited chapter, once: {'met' if once else 'NOT met'}).",
+        "",
+    ]
+
+
+def loop_section(data_file: Path, readers: list[str]) -> list[str]:
+    return [
+        LOOP_HEADING,
+        "",
+        "Measured by `make bench BENCH=loop` (or at the end of `make bench`).",
+        "",
+        *recipe_bench(data_file, readers),
+        *preview_bench(),
+    ]
+
+
+def write_loop_section(lines: list[str]) -> None:
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    head = old.split(LOOP_HEADING, 1)[0].rstrip("\n")
+    RESULTS.write_text(head + "\n\n" + "\n".join(lines), encoding="utf-8")
+
+
+def loop_main() -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    from netbook import cache_inputs
+
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+    def readers_of(path: Path) -> list[str]:
+        return sorted(nb.name for nb in chapters if path in cache_inputs.input_files(nb))
+
+    data_file = min(
+        (p for p in sorted((ROOT / "data" / "tables").glob("*.schema.json")) if readers_of(p)),
+        key=lambda p: len(readers_of(p)),
+    )
+    run(["make", "book"])  # a warm cache to start from
+    lines = loop_section(data_file, readers_of(data_file))
+    write_loop_section(lines)
+    print("\n".join(lines))
+
+
 if __name__ == "__main__":
-    main()
+    if os.environ.get("BENCH") == "loop" or sys.argv[1:] == ["loop"]:
+        loop_main()
+    else:
+        main()
+        loop_main()

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urljoin
@@ -26,8 +27,56 @@ import pandas as pd
 import pytest
 import yaml
 
-from netbook import load_table, paths
+from netbook import cache_inputs, load_table, paths
 from netbook.texts import source_text
+
+# --------------------------------------------------------------------- nbval's kernels
+# nbval starts each notebook's kernel with a plain KernelManager: TCP on localhost, which
+# makes every kernel log "Kernel is running over TCP without encryption". Its kernels talk
+# over IPC (Unix sockets in a private folder of this process) instead, as netbook.execute's
+# do: no warning to silence, and no port two workers could race for.
+try:
+    import nbval.kernel
+    from jupyter_client.manager import KernelManager as _KernelManager
+except ImportError:  # pragma: no cover - nbval is pinned in requirements.txt
+    pass
+else:
+    _IPC_FOLDER = tempfile.mkdtemp(prefix="nbval-kernels-")
+
+    class IpcKernelManager(_KernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(_IPC_FOLDER, "kernel"))
+            super().__init__(**kwargs)
+
+    nbval.kernel.KernelManager = IpcKernelManager
+
+
+def stale_note(notebook: Path) -> str | None:
+    """What to say when nbval fails on a notebook whose stored outputs are stale."""
+    try:
+        stale = cache_inputs.is_stale(notebook)
+    except (OSError, ValueError):
+        return None
+    if not stale:
+        return None
+    return (
+        f"stale: {notebook.name}'s stored outputs predate a change to its code or inputs (data, the netbook "
+        f"package or requirements.txt), so nbval compares a fresh run with old outputs: {cache_inputs.STALE_HINT}"
+    )
+
+
+def _with_stale_note(item):
+    """Prefix nbval's failure report with the stale note (nbval reports a cell whose stored
+    output differs as 'Notebook cell execution failed', which reads as if the cell broke)."""
+    original = item.repr_failure
+
+    def repr_failure(excinfo, *args, **kwargs):
+        report = original(excinfo, *args, **kwargs)
+        note = stale_note(Path(str(item.path)))
+        return f"{note}\n\n{report}" if note else report
+
+    item.repr_failure = repr_failure
 
 
 def notebook_cells(notebook: Path) -> list[dict]:
@@ -354,7 +403,15 @@ class PageVisit:
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
         self.page.on("requestfinished", self._record_size)
-        self.response = self.page.goto(url, wait_until="networkidle")
+        # "load" first: on a large page under load (the ledger: 430 kB of HTML), the network
+        # can be idle for 500 ms while the parser is still going, and goto(networkidle)
+        # returned before DOMContentLoaded, with the theme's scripts not yet run (its
+        # tabindex="0" on scrollable table boxes is set on "load": an axe audit then saw 16
+        # scrollable regions without keyboard access). Then network idle, then web fonts
+        # (a font that arrives late changes which boxes overflow).
+        self.response = self.page.goto(url, wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        self.page.evaluate("() => document.fonts.ready.then(() => true)")
         self.load_console_errors = list(self.console_errors)
         self.load_failed = list(self.failed)
         self.load_received = dict(self.received)
@@ -431,3 +488,14 @@ def pytest_collection_modifyitems(items):
     keep their order (a notebook's cells run in sequence)."""
     rank = {name: i for i, name in enumerate(SLOWEST_FILES)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
+    for item in items:
+        if str(item.path).endswith(".ipynb"):
+            _with_stale_note(item)
+
+
+def pytest_terminal_summary(terminalreporter):
+    stale = cache_inputs.stale_notebooks(cache_inputs.chapter_notebooks())
+    if stale:
+        terminalreporter.write_sep("-", "stale stored notebooks")
+        for notebook in stale:
+            terminalreporter.write_line(f"{stale_note(notebook)}")

@@ -17,8 +17,29 @@ def test_accessibility_audit(entry, visits):
 
     results = Axe().run(visits(entry).page)
     serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} nodes"
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} nodes:\n"
+        + "\n".join(f"    {describe(node)}" for node in v["nodes"])
         for v in results.response["violations"]
         if v.get("impact") in SERIOUS
     ]
-    assert not serious, "\n".join(serious)
+    assert not serious, f"{entry}:\n" + "\n".join(serious)
+
+
+def describe(node: dict, limit: int = 160) -> str:
+    """One failing element of an axe violation: its CSS selector (axe's ``target``: a list,
+    one selector per frame or shadow root) and the start of its HTML."""
+    target = " >> ".join(" ".join(t) if isinstance(t, list) else str(t) for t in node.get("target", []))
+    markup = " ".join(node.get("html", "").split())
+    if len(markup) > limit:
+        markup = markup[: limit - 1] + "…"
+    return f"{target or '(no selector)'}: {markup}"
+
+
+def test_describe_names_the_element():
+    node = {
+        "target": [".pst-scrollable-table-container:nth-child(3)"],
+        "html": '<div class="pst-scrollable-table-container" tabindex="-1">\n  <table>' + "x" * 300,
+    }
+    line = describe(node)
+    assert line.startswith(".pst-scrollable-table-container:nth-child(3): <div class=")
+    assert 'tabindex="-1"> <table>' in line and line.endswith("…") and len(line) < 220

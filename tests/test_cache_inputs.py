@@ -121,3 +121,83 @@ def test_a_change_to_a_chapter_companion_module_changes_the_digest(tiny, tmp_pat
     assert cache_inputs.digest(nb, tiny.descriptor) not in (before, edited)
     # the digest is of the files, not of the time: unchanged files give the same digest
     assert cache_inputs.digest(nb, tiny.descriptor) == cache_inputs.digest(nb, tiny.descriptor)
+
+
+def test_help_prints_help_and_does_nothing_else(tmp_path, capsys, monkeypatch):
+    """--help once ran the refresh and dropped cache records as a side effect."""
+    monkeypatch.setattr(cache_inputs, "refresh", lambda *a, **k: pytest.fail("--help refreshed the cache"))
+    with pytest.raises(SystemExit) as exc:
+        cache_inputs.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "--readers TABLE" in out and "--stale" in out
+
+
+def test_readers_of_a_table(tiny, tmp_path):
+    reads = write_notebook(tmp_path / "reads.ipynb", "df = load_table('findings')")
+    every = write_notebook(tmp_path / "every.ipynb", "t = load_all_tables()")
+    other = write_notebook(tmp_path / "other.ipynb", "print('no data')")
+    found = cache_inputs.readers("findings", [reads, every, other], tiny.descriptor)
+    assert found == [reads, every]
+    with pytest.raises(cache_inputs.InputsError, match="no table 'finding'"):
+        cache_inputs.readers("finding", [reads], tiny.descriptor)
+
+
+def test_readers_of_the_books_tables(capsys):
+    assert cache_inputs.main(["--readers", "harms"]) == 0
+    listed = capsys.readouterr().out.split()
+    assert (
+        "chapters/hepatic_metastases.ipynb" in listed and "chapters/checkpoint_inhibitors.ipynb" not in listed
+    )
+    assert cache_inputs.main(["--readers", "no_such_table"]) == 1
+    assert "no table 'no_such_table'" in capsys.readouterr().err
+
+
+def test_first_build_reports_no_changed_inputs(tiny, tmp_path):
+    """A fresh clone has no recorded digests: nothing 'changed', nothing is touched."""
+    nb = write_notebook(tmp_path / "reads.ipynb", "df = load_table('findings')")
+    os.utime(nb, (0, 0))
+    assert cache_inputs.refresh([nb], tmp_path / "cache", tiny.descriptor) == []
+    assert nb.stat().st_mtime == 0
+    assert (tmp_path / "cache" / cache_inputs.DIGESTS_FILE).exists()
+
+
+def test_a_data_edit_makes_its_readers_stale(tiny, tmp_path, capsys):
+    reads = write_notebook(tmp_path / "reads.ipynb", "df = load_table('findings')")
+    other = write_notebook(tmp_path / "other.ipynb", "print('no data')")
+    for nb_path in (reads, other):
+        nb = nbformat.read(nb_path, as_version=4)
+        nb.metadata["netbook"] = {"inputs_digest": cache_inputs.stored_digest(nb_path, nb, tiny.descriptor)}
+        nbformat.write(nb, nb_path)
+    assert cache_inputs.stale_notebooks([reads, other], tiny.descriptor) == []
+    tiny.write_csv(tiny.csv_path.read_text(encoding="utf-8").replace("therapy start", "lab"))
+    assert cache_inputs.stale_notebooks([reads, other], tiny.descriptor) == [reads]
+
+
+def test_build_tools_are_not_chapter_inputs(tmp_path):
+    nb = write_notebook(tmp_path / "a.ipynb", "print(1)")
+    names = {p.name for p in cache_inputs.input_files(nb)}
+    assert "tables.py" in names and not names & cache_inputs.BUILD_TOOLS
+
+
+def test_nbval_failure_on_a_stale_notebook_says_so_and_names_the_command(tmp_path):
+    from conftest import _with_stale_note, stale_note
+
+    nb_path = write_notebook(tmp_path / "chapter.ipynb", "print(41)")
+
+    class Item:  # the two attributes of an nbval item the wrapper uses
+        path = nb_path
+
+        def repr_failure(self, excinfo):
+            return "Notebook cell execution failed ... '41' == '42'"
+
+    item = Item()
+    _with_stale_note(item)
+    report = item.repr_failure(None)
+    assert report.startswith("stale: chapter.ipynb's stored outputs predate") and "make execute" in report
+    assert report.endswith("'41' == '42'")
+    nb = nbformat.read(nb_path, as_version=4)
+    nb.metadata["netbook"] = {"inputs_digest": cache_inputs.stored_digest(nb_path, nb)}
+    nbformat.write(nb, nb_path)
+    assert stale_note(nb_path) is None
+    assert item.repr_failure(None) == "Notebook cell execution failed ... '41' == '42'"

@@ -45,15 +45,69 @@ def test_fill_cache_reports_a_failing_notebook_with_its_traceback(tmp_path):
     assert "bad.ipynb" in failed[0] and "broken chapter" in failed[0]
 
 
-def test_usage_error_without_arguments(capsys):
-    assert execute.main([]) == 2
-    assert execute.main(["--unknown"]) == 2
+def test_bad_arguments_are_a_usage_error(capsys):
+    for argv in (["--unknown"], ["--fill-cache", "extra.ipynb"], ["--all", "--fill-cache"]):
+        with pytest.raises(SystemExit) as exc:
+            execute.main(argv)
+        assert exc.value.code == 2
     assert "usage" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--fill-cache", "extra"]])
-def test_fill_cache_takes_no_other_argument(argv):
-    assert execute.main(argv) == 2
+def test_help_prints_help_and_executes_nothing(capsys, monkeypatch):
+    monkeypatch.setattr(execute, "run_parallel", lambda *a, **k: pytest.fail("--help executed something"))
+    with pytest.raises(SystemExit) as exc:
+        execute.main(["--help"])
+    assert exc.value.code == 0
+    assert "--fill-cache" in capsys.readouterr().out
+
+
+def test_one_run_serves_the_stored_notebook_and_the_cache(tmp_path, capsys):
+    """make execute: each notebook runs once; its outputs are stored in place with the
+    digest of its inputs, and cached, so a build finds a record and executes nothing."""
+    cache = tmp_path / "cache"
+    notebooks = [_notebook(tmp_path / f"{n}.ipynb", f"print({n!r})") for n in ("one", "two")]
+    from netbook import cache_inputs
+
+    assert cache_inputs.stale_notebooks(notebooks) == notebooks  # never executed by us
+    assert execute.execute_and_cache(notebooks, cache) == []
+    out = capsys.readouterr().out
+    assert "executed in place and into the cache: one.ipynb, two.ipynb; failed: 0" in out
+    assert cache_inputs.stale_notebooks(notebooks) == []
+    stored = json.loads(notebooks[0].read_text())
+    assert "".join(stored["cells"][0]["outputs"][0]["text"]) == "one\n"
+    assert stored["metadata"]["netbook"]["inputs_digest"] == cache_inputs.stored_digest(notebooks[0])
+    assert execute.fill_cache(cache, notebooks) == []
+    assert "executed in parallel into the cache: none;" in capsys.readouterr().out
+    # a code edit makes exactly that notebook stale again
+    nb = nbformat.read(notebooks[1], as_version=4)
+    nb.cells[0].source = "print('two, edited')"
+    nbformat.write(nb, notebooks[1])
+    assert cache_inputs.stale_notebooks(notebooks) == [notebooks[1]]
+
+
+def test_make_execute_takes_a_builds_outputs_instead_of_running_again(tmp_path, capsys):
+    """A build that already executed a notebook's current code and inputs into the cache
+    (make book before make execute) serves make execute too: no second run."""
+    from netbook import cache_inputs
+
+    cache = tmp_path / "cache"
+    nb = _notebook(tmp_path / "a.ipynb", "print(6 * 7)")
+    cache_inputs.refresh([nb], cache)  # what make book records before filling the cache
+    assert execute.fill_cache(cache, [nb]) == []
+    capsys.readouterr()
+    assert cache_inputs.is_stale(nb)
+    assert execute.execute_and_cache([nb], cache) == []
+    out = capsys.readouterr().out
+    assert "stored from the build's cache (already executed with these inputs): a.ipynb" in out
+    assert "executing" not in out
+    assert not cache_inputs.is_stale(nb)
+    cell = json.loads(nb.read_text())["cells"][0]
+    assert "".join(cell["outputs"][0]["text"]) == "42\n" and "execution" not in cell["metadata"]
+
+
+def test_kernels_use_ipc_not_tcp():
+    with execute.ipc_kernel_manager() as km:
+        assert km.transport == "ipc" and km.ip.startswith("/")
 
 
 def test_fill_cache_runs_a_failure_again_alone_before_giving_up(tmp_path, capsys):

@@ -65,8 +65,7 @@ def lab(tmp_path_factory):
         f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
         f"--ServerApp.port_retries=0 --IdentityProvider.token={token}"
     )
-    if os.geteuid() == 0:  # CI containers run as root, which JupyterLab refuses unless told
-        args += " --allow-root"
+    # (as root, as in CI containers, make lab adds --allow-root itself: not added here)
     log = (home / "lab.log").open("w")
     server = subprocess.Popen(
         ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
@@ -119,6 +118,19 @@ def _request(base: str, token: str, path: str, method: str = "GET", body: dict |
 
 def _get(base: str, token: str, path: str):
     return _request(base, token, path)
+
+
+def test_make_lab_allows_root_only_as_root():
+    """JupyterLab refuses to run as root without --allow-root: make lab adds it for uid 0."""
+    out = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-W", ".venv/.lab-installed", "lab"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace("\\\n", " ")
+    command = next(line for line in out.splitlines() if "jupyter-lab" in line)
+    assert ("--allow-root" in command) == (os.geteuid() == 0), command
 
 
 def test_lab_serves_the_chapters(lab):

@@ -15,10 +15,22 @@ the sources table, the source texts and datapackage.json. All chapters depend on
 requirements.txt and the netbook package itself (its subpackages included: a chapter's
 companion module in ``netbook.chapters`` is code the chapter runs).
 Table names must be string literals so this stays exact; anything else is an error.
+(The build's own tools, this module and ``netbook.execute``, are not inputs: no chapter
+runs them.)
+
+The same digest, with the notebook's code, is stored in the notebook when it is executed
+in place (``netbook.execute``): a stored notebook whose digest no longer matches is
+*stale* (its outputs predate a change to its code or inputs). ``make book`` names stale
+notebooks; ``make execute`` re-runs exactly those; nbval's failures on them say so.
+
+    python -m netbook.cache_inputs               # before a build (make book runs it)
+    python -m netbook.cache_inputs --readers trial_outcomes   # which chapters read a table
+    python -m netbook.cache_inputs --stale       # which stored notebooks are stale
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import hashlib
 import json
@@ -32,6 +44,8 @@ from netbook import paths
 
 DIGESTS_FILE = "netbook-input-digests.json"
 ALL_TABLES = "*"  # a notebook calling load_all_tables() reads every table
+BUILD_TOOLS = {"execute.py", "cache_inputs.py", "preview.py"}  # netbook modules no chapter runs
+STALE_HINT = "run `make execute` (re-executes the stale chapters in place), then commit the notebooks"
 
 
 class InputsError(ValueError):
@@ -88,7 +102,11 @@ def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
     descriptor = json.loads(package.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     files = {package, paths.ROOT / "requirements.txt"}
-    files |= set((paths.ROOT / "src" / "netbook").rglob("*.py"))
+    files |= {
+        f
+        for f in (paths.ROOT / "src" / "netbook").rglob("*.py")
+        if not (f.parent.name == "netbook" and f.name in BUILD_TOOLS)
+    }
     wanted = tables_read(nb_path)
     if ALL_TABLES in wanted:
         wanted = sorted(resources)
@@ -123,17 +141,20 @@ def digest(nb_path: Path, package: Path = paths.DATAPACKAGE) -> str:
 def refresh(
     notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE, package: Path = paths.DATAPACKAGE
 ) -> list[Path]:
-    """Drop cache records of notebooks whose inputs changed; return those notebooks."""
+    """Drop cache records of notebooks whose inputs changed; return those notebooks. On the
+    first build (no digests recorded yet) there is nothing to compare and nothing to drop:
+    it returns []."""
     from jupyter_cache import get_cache
 
     record_file = cache_dir / DIGESTS_FILE
-    old = json.loads(record_file.read_text()) if record_file.exists() else {}
+    first = not record_file.exists()
+    old = {} if first else json.loads(record_file.read_text())
     new, stale = {}, []
-    cache = get_cache(cache_dir) if cache_dir.exists() else None
+    cache = get_cache(cache_dir) if cache_dir.exists() and not first else None
     for nb_path in notebooks:
         key = _key(nb_path)
         new[key] = digest(nb_path, package)
-        if old.get(key) == new[key]:
+        if first or old.get(key) == new[key]:
             continue
         stale.append(nb_path)
         os.utime(nb_path)
@@ -149,18 +170,118 @@ def refresh(
     return stale
 
 
+def record_digests(
+    notebooks: list[Path], cache_dir: Path = paths.JUPYTER_CACHE, package: Path = paths.DATAPACKAGE
+) -> None:
+    """Record the current input digests of ``notebooks``, just cached from a fresh run, so
+    that the next ``refresh`` keeps their records."""
+    record_file = cache_dir / DIGESTS_FILE
+    if not record_file.exists():
+        return  # no build yet: the first one records every digest
+    recorded = json.loads(record_file.read_text())
+    recorded.update({_key(nb): digest(nb, package) for nb in notebooks})
+    record_file.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n")
+
+
+def cache_is_current(
+    nb_path: Path, cache_dir: Path = paths.JUPYTER_CACHE, package: Path = paths.DATAPACKAGE
+) -> bool:
+    """Whether the build's cache holds outputs computed from the notebook's current inputs
+    (its digest as recorded by the last build or ``make execute``)."""
+    record_file = cache_dir / DIGESTS_FILE
+    if not record_file.exists():
+        return False
+    return json.loads(record_file.read_text()).get(_key(nb_path)) == digest(nb_path, package)
+
+
+def stored_digest(nb_path: Path, nb=None, package: Path = paths.DATAPACKAGE) -> str:
+    """What a notebook's stored outputs were computed from: its input files (``digest``),
+    its code cells and its kernel."""
+    nb = nbformat.read(nb_path, as_version=4) if nb is None else nb
+    h = hashlib.sha256(digest(nb_path, package).encode())
+    h.update(str(nb.metadata.get("kernelspec", {}).get("name", "")).encode())
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            h.update(b"\0" + cell.source.encode())
+    return h.hexdigest()
+
+
+def is_stale(nb_path: Path, package: Path = paths.DATAPACKAGE) -> bool:
+    """Whether the notebook's stored outputs predate its code or inputs (or were stored
+    without a digest, by another tool than ``netbook.execute``)."""
+    nb = nbformat.read(nb_path, as_version=4)
+    recorded = nb.metadata.get("netbook", {}).get("inputs_digest")
+    return recorded != stored_digest(nb_path, nb, package)
+
+
+def stale_notebooks(notebooks: list[Path], package: Path = paths.DATAPACKAGE) -> list[Path]:
+    return [nb for nb in notebooks if is_stale(nb, package)]
+
+
+def readers(table: str, notebooks: list[Path] | None = None, package: Path = paths.DATAPACKAGE) -> list[Path]:
+    """The chapters that read ``table`` (through a literal ``load_table`` call, or
+    ``load_all_tables``)."""
+    descriptor = json.loads(package.read_text(encoding="utf-8"))
+    names = {r["name"] for r in descriptor["resources"]}
+    if table not in names:
+        raise InputsError(f"no table {table!r} in {_key(package)} (tables: {', '.join(sorted(names))})")
+    notebooks = chapter_notebooks() if notebooks is None else notebooks
+    found = []
+    for nb in notebooks:
+        read = tables_read(nb)
+        if table in read or ALL_TABLES in read or (table == "sources" and read):
+            found.append(nb)
+    return found
+
+
 def chapter_notebooks() -> list[Path]:
     return sorted(p for p in paths.CHAPTERS.glob("*.ipynb"))
 
 
-def main() -> int:
+def warn_stale(notebooks: list[Path], out=sys.stderr) -> list[Path]:
+    stale = stale_notebooks(notebooks)
+    for nb_path in stale:
+        print(
+            f"warning: stale stored outputs: {_key(nb_path)} (its code or inputs changed since its "
+            f"outputs were stored; make test's nbval will fail on it): {STALE_HINT}",
+            file=out,
+        )
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m netbook.cache_inputs",
+        description="Without options (make book runs this before every build): drop the build cache's "
+        "records of chapters whose data, netbook package or pins changed since the last build, and "
+        "name every chapter whose stored outputs are stale.",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--readers", metavar="TABLE", help="list the chapters that read TABLE, and do nothing else"
+    )
+    group.add_argument(
+        "--stale",
+        action="store_true",
+        help="list the chapters whose stored outputs are stale, and do nothing else",
+    )
+    args = parser.parse_args(argv)
     try:
-        stale = refresh(chapter_notebooks())
+        if args.readers:
+            for nb_path in readers(args.readers):
+                print(_key(nb_path))
+            return 0
+        if args.stale:
+            for nb_path in stale_notebooks(chapter_notebooks()):
+                print(_key(nb_path))
+            return 0
+        changed = refresh(chapter_notebooks())
+        for nb_path in changed:
+            print(f"inputs changed since the last build, will execute: {_key(nb_path)}")
+        warn_stale(chapter_notebooks())
     except InputsError as exc:
         print(f"netbook.cache_inputs: {exc}", file=sys.stderr)
         return 1
-    for nb_path in stale:
-        print(f"inputs changed, will execute: {_key(nb_path)}")
     return 0
 
 
