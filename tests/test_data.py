@@ -326,6 +326,111 @@ def test_a_number_word_not_in_the_quote_is_refused(tmp_path):
     assert any(p.column == "printed" and "'Eighteen'" in p.message for p in error.problems), str(error)
 
 
+# ------------------------------------------------------- pairs: swapped values are refused
+
+
+def _comparisons() -> list[tuple[str, str]]:
+    """Every two arms the hepatic chapter compares whose values are numbers that differ
+    (found from the arms, independently of the table of printed pairs)."""
+    from netbook.chapters.hepatic_metastases import comparisons
+
+    outcomes = load_table("trial_outcomes")
+    value = outcomes.set_index("result_id")["value"]
+    pairs = set()
+    for row in comparisons(outcomes).itertuples():
+        if (
+            isinstance(row.other_id, str)
+            and not is_missing(value[row.result_id])
+            and not is_missing(value[row.other_id])
+        ):
+            if value[row.result_id] != value[row.other_id]:
+                pairs.add(tuple(sorted((row.result_id, row.other_id))))
+    return sorted(pairs)
+
+
+def _swap_all(name: str, tmp_path, pairs: list[tuple[str, str, str, str]]) -> TableError:
+    """Swap each pair of cells ((key, field), (key, field)) in one copy; load; the error."""
+    key_field = _schema(name)["primaryKey"][0]
+
+    def change(rows):
+        at = {r[key_field]: r for r in rows}
+        for key_a, field_a, key_b, field_b in pairs:
+            at[key_a][field_a], at[key_b][field_b] = at[key_b][field_b], at[key_a][field_a]
+        return 0
+
+    return _load_changed(name, tmp_path, change)
+
+
+def _named(error: TableError, rule: str) -> list[str]:
+    return [p.message for p in error.problems if p.rule == rule]
+
+
+def test_two_arms_swapped_are_refused_for_every_comparison(tmp_path):
+    """Every comparison's two values swapped (all in one copy, so one load): the loader
+    names both rows of each, by the second reading in printed_pairs."""
+    pairs = _comparisons()
+    assert len(pairs) >= 15
+    rows = {k: i + 2 for i, k in enumerate(load_table("trial_outcomes")["result_id"])}
+    error = _swap_all("trial_outcomes", tmp_path, [(a, "value", b, "value") for a, b in pairs])
+    messages = _named(error, "pair-as-printed")
+    for a, b in pairs:
+        low, high = sorted((rows[a], rows[b]))
+        assert any(f"rows {low} and {high} " in m or f"rows {high} and {low} " in m for m in messages), (a, b)
+    assert all("swapped" in m for m in messages)
+
+
+def test_every_printed_pair_swapped_is_refused(tmp_path):
+    """Each pair of the second reading (arms, subgroups, events, before and after)."""
+    pairs = load_table("printed_pairs")
+    for table, group in pairs.groupby("table"):
+        # pairs sharing a cell (three subgroups in one list) are swapped in separate copies
+        batches: list[list] = [[]]
+        for row in group.itertuples():
+            cells = {(row.first_key, row.first_field), (row.second_key, row.second_field)}
+            batch = next((b for b in batches if not cells & {c for p in b for c in p}), None)
+            if batch is None:
+                batch = []
+                batches.append(batch)
+            batch.append(((row.first_key, row.first_field), (row.second_key, row.second_field)))
+        for number, batch in enumerate(batches):
+            flat = [(a[0], a[1], b[0], b[1]) for a, b in batch]
+            error = _swap_all(table, tmp_path / f"{table}-{number}", flat)
+            key_field = _schema(table)["primaryKey"][0]
+            rows = {str(k): i + 2 for i, k in enumerate(load_table(table)[key_field])}
+            messages = _named(error, "pair-as-printed")
+            for (key_a, _), (key_b, _) in batch:
+                named = f"rows {rows[key_a]} and {rows[key_b]} " if key_a != key_b else f"row {rows[key_a]} "
+                assert any(m.startswith(named) and "swapped" in m for m in messages), (
+                    key_a,
+                    key_b,
+                    str(error),
+                )
+
+
+@pytest.mark.parametrize(
+    "name,low,high,also",
+    [
+        ("trial_outcomes", "value_low", "value_high", None),
+        ("harms", "value_low", "value_high", None),
+        # the counts as printed are swapped with them, so each row stays self-consistent
+        ("interferon_statements", "k", "n", ("k_as_printed", "n_as_printed")),
+    ],
+)
+def test_a_swapped_range_or_count_is_refused(name, low, high, also, tmp_path):
+    """Low and high ends of every range (numerator and denominator of every count)
+    swapped in one copy: every such row is refused."""
+    df = load_table(name)
+    key_field = _schema(name)["primaryKey"][0]
+    both = df[df[low].notna() & df[high].notna() & (df[low] != df[high])]
+    assert len(both) > 0
+    swaps = [(k, low, k, high) for k in both[key_field]]
+    swaps += [(k, also[0], k, also[1]) for k in both[key_field]] if also else []
+    error = _swap_all(name, tmp_path, swaps)
+    # each row is refused: by pair-order, or first by the schema (a count of 0 as n)
+    assert {p.row for p in error.problems} == {i + 2 for i in both.index}, str(error)
+    assert {p.row for p in error.problems if p.rule == "pair-order"}
+
+
 # derive.py is no helper of the book: `make data` runs it, the build never does, and it
 # reads only the sources table (to find the texts it parses).
 NOT_CHAPTER_CODE = {"tables.py", "__init__.py", "derive.py"}

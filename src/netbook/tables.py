@@ -22,6 +22,10 @@ Custom schema properties (Table Schema allows extra keys):
     whitespace (``casefold``: and case; ``source``: somewhere in the row's source text,
     for a name the source prints before the quoted sentence). Every field named
     ``*_as_printed`` must declare it.
+``"netbook:notAbove": "value_high"``
+    on a numeric field: its value never exceeds the other field's in the same row (the
+    low end of a range and its high end, a numerator and its denominator), so the two
+    swapped are refused.
 ``"netbook:inQuoteAs": "{} months on {agent}"``
     with ``inQuote``: each item is looked for as this template prints it (``{}`` is the
     item, ``{field}`` another cell of the row), for a value whose words surround it.
@@ -508,6 +512,29 @@ def _derived_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem
     return problems
 
 
+def _not_above_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
+    """The low end of a pair never above its high end (a swapped range, k above n)."""
+    problems = []
+    for field in schema["fields"]:
+        other = field.get("netbook:notAbove")
+        if not other:
+            continue
+        col = field["name"]
+        for index, (low, high) in enumerate(zip(df[col], df[other])):
+            if not is_missing(low) and not is_missing(high) and float(low) > float(high):
+                problems.append(
+                    Problem(
+                        file,
+                        index + 2,
+                        f"{col},{other}",
+                        "pair-order",
+                        f"{col} ({_as_text(_plain(low))}) is above {other} ({_as_text(_plain(high))}): "
+                        "the two look swapped",
+                    )
+                )
+    return problems
+
+
 def _declaration_problems(schema: dict, file: str, quoted: bool) -> list[Problem]:
     """The netbook: keys of a schema are well formed (so no rule is silently skipped)."""
     from netbook.derivations import DERIVATIONS
@@ -547,6 +574,8 @@ def _declaration_problems(schema: dict, file: str, quoted: bool) -> list[Problem
                     )
                 )
             named += list(declared.get("from", []))
+        if field.get("netbook:notAbove"):
+            named.append(field["netbook:notAbove"])
         if field.get("netbook:quote"):
             named += (
                 [field["netbook:quote"].get("locatorField")]
@@ -708,6 +737,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
     df = _to_dataframe(csv_path, schema, bad_cells)
     problems += _order_problems(df, schema, file, bad_cells)
     problems += _derived_problems(df, schema, file)
+    problems += _not_above_problems(df, schema, file)
     if kind == "editorial":
         problems += _editorial_problems(df, schema, file)
     elif kind in QUOTED_KINDS:
@@ -797,8 +827,9 @@ def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Probl
                           "first": ["first_key", "first_field"],
                           "second": ["second_key", "second_field"]}
 
-    The printed pair must hold exactly two numbers; the first must be a reading of the
-    first value and the second of the second. Two arms' values swapped, or the ends of
+    The printed pair's first number must be a reading of the first value and its last
+    number a reading of the second (the words between may hold others: '74% 5-year
+    survival for resection, compared with 30%'). Two arms' values swapped, or the ends of
     a range, fail this with both rows named. Only raw cells are read here, so the check
     needs neither table to be loaded first.
     """
@@ -848,17 +879,18 @@ def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Probl
                 continue
             printed = pair.get(declared["printed"], "")
             tokens = provenance.printed_numbers(printed)
-            if len(tokens) != 2:
+            if len(tokens) < 2:
                 problems.append(
                     Problem(
                         pair_file,
                         number,
                         declared["printed"],
                         "pair-two-numbers",
-                        f"a printed pair holds exactly two numbers; {printed!r} holds {tokens}",
+                        f"a printed pair holds at least two numbers; {printed!r} holds {tokens}",
                     )
                 )
                 continue
+            tokens = [tokens[0], tokens[-1]]
             (row_a, field_a, value_a), (row_b, field_b, value_b) = ends
             if all(provenance.reads_as(t, v) for t, v in zip(tokens, (value_a, value_b))):
                 continue
