@@ -431,6 +431,37 @@ def test_a_swapped_range_or_count_is_refused(name, low, high, also, tmp_path):
     assert {p.row for p in error.problems if p.rule == "pair-order"}
 
 
+@pytest.mark.parametrize("name", TABLES)
+def test_a_locator_naming_another_section_is_refused(name, tmp_path):
+    """The first row's locator moved to another section of its source (one the reading
+    view does not place its quote in, and one the schema's closed list of locators
+    allows, where it has one): the loader refuses it, naming the row."""
+    from netbook import coverage
+
+    allowed = (
+        next(f for f in _schema(name)["fields"] if f["name"] == "locator").get("constraints", {}).get("enum")
+    )
+
+    def change(rows):
+        row = rows[0]
+        here = row["locator"].split(" (")[0]
+        others = sorted({u.section for u in coverage.units(row["source_id"])} - {here})
+        others = [s for s in others if not s.startswith(here + ",") and not here.startswith(s + ",")]
+        if allowed:
+            others = [s for s in allowed if s.split(" (")[0] != here] or others
+        row["locator"] = others[0]
+        return 0
+
+    error = _load_changed(name, tmp_path, change)
+    # a closed list with a single locator refuses any other first (schema constraint)
+    rules = (
+        {"locator-holds-quote"}
+        if not allowed or len(allowed) > 1
+        else {"locator-holds-quote", "constraint-error"}
+    )
+    assert any(p.row == 2 and p.column == "locator" and p.rule in rules for p in error.problems), str(error)
+
+
 # derive.py is no helper of the book: `make data` runs it, the build never does, and it
 # reads only the sources table (to find the texts it parses).
 NOT_CHAPTER_CODE = {"tables.py", "__init__.py", "derive.py"}

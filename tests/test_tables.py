@@ -546,3 +546,35 @@ def test_a_value_checked_against_another_quote(tiny):
         (2, "value", "number-in-quote"),
         (3, "value", "number-in-quote"),
     }
+
+
+def test_a_locator_that_does_not_hold_the_quote_is_refused(tiny):
+    tiny.write_csv(
+        GOOD_ROWS.replace(
+            "ssa,2016-08,therapy start,30,mg,case,Case presentation,",
+            "ssa,2016-08,therapy start,30,mg,case,Discussion,",
+        )
+    )
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "locator", "locator-holds-quote")
+    assert "'Discussion'" in problem.message and "'Case presentation'" in problem.message
+
+
+@pytest.mark.parametrize(
+    "locator,section,names",
+    [
+        ("Abstract, Results", "Abstract, Results", True),
+        ("Abstract", "Abstract, Results", True),  # the section it belongs to
+        ("Table 1 (raw PDF line)", "Table 1", True),  # a qualifier in parentheses
+        ("Liver transplantation (LT)", "Liver transplantation (LT)", True),
+        ("Results", "Abstract, Results", False),
+        ("Discussion", "Discussion and conclusion", False),
+        ("Abstract, Res", "Abstract, Results", False),
+    ],
+)
+def test_which_locators_name_a_section(locator, section, names):
+    from netbook.tables import locator_names
+
+    assert locator_names(locator, section) is names

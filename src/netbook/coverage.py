@@ -253,6 +253,13 @@ MARKERS = [
 FIRST_SECTION = {"zilembo1993": "Abstract", "markey_ici_abstract": "Abstract"}
 
 
+def _starts_prose(block: str) -> bool:
+    """A block whose first word is a lower-case word ('whereas ...'), not a table cell
+    that starts lower-case ('pT4 pN1(1/12)')."""
+    first = block.split()[0]
+    return first[0].islower() and first == first.lower() and not any(c.isdigit() for c in first)
+
+
 def _locators(blocks: list[str], source_id: str) -> list[str]:
     """The locator of each block: its section, in the style the tables use."""
     main, label, table, rest = FIRST_SECTION.get(source_id, "Front matter"), None, None, None
@@ -262,7 +269,7 @@ def _locators(blocks: list[str], source_id: str) -> list[str]:
         if rest:
             out.append(rest)
             continue
-        if table and (block[0].islower() or len(block) > 300):
+        if table and (_starts_prose(block) or len(block) > 300):
             table = None
         if _is_heading(block) and not table and not _FURNITURE.match(block):
             title = _heading_title(block)

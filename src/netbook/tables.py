@@ -78,6 +78,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -398,7 +399,7 @@ def _provenance_problems(
                 continue
             locator_field = declared.get("locatorField")
             if locator_field:
-                problems += _locator_problems(row, column, locator_field, text, file, number)
+                problems += _locator_problems(row, column, locator_field, source, file, number)
         if "quote" in unusable:
             continue
         for field in value_fields:
@@ -444,8 +445,55 @@ def _fragment_problems(
     return problems
 
 
-def _locator_problems(row, quote_field, locator_field, text, file, number) -> list[Problem]:
-    return []
+@cache
+def _sections(path: Path, source_id: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, section) of every unit of a source, as the reading view reads them
+    (:mod:`netbook.coverage`: its sentences and its reference entries)."""
+    from netbook import coverage
+
+    raw = path.read_text(encoding="utf-8")
+    units = list(coverage.sentences_of(coverage.body(raw, source_id), source_id, provenance.source_text(path)))
+    try:
+        units += coverage.reference_entries(source_id)
+    except (KeyError, ValueError):
+        pass  # a source outside the book's list (a test package) has body sentences only
+    return tuple((u.start, u.end, u.section) for u in units)
+
+
+def locator_names(locator: str, section: str) -> bool:
+    """Does a locator name this section? The section itself ('Abstract, Results'), the
+    section it belongs to ('Abstract'), either with a qualifier in parentheses
+    ('Table 1 (raw PDF line)')."""
+    bare = re.sub(r"\s*\([^()]*\)$", "", locator.strip())
+    return any(section == name or section.startswith(name + ", ") for name in {locator.strip(), bare})
+
+
+def _locator_problems(row, quote_field, locator_field, path, file, number) -> list[Problem]:
+    """The locator names a section of the source holding the quote (any occurrence)."""
+    locator, quote = _cell(row, locator_field), provenance.normalise_whitespace(_cell(row, quote_field))
+    if not locator or not quote:
+        return []
+    text = provenance.source_text(path)
+    sections = _sections(path, row["source_id"])
+    found = []
+    at = text.find(quote)
+    while at >= 0:
+        end = at + len(quote)
+        here = [s for start, stop, s in sections if start < end and stop > at]
+        if any(locator_names(locator, s) for s in here):
+            return []
+        found += [s for s in here if s not in found]
+        at = text.find(quote, at + 1)
+    return [
+        Problem(
+            file,
+            number,
+            locator_field,
+            "locator-holds-quote",
+            f"{locator!r} is not where the source prints the {quote_field}: the reading view "
+            f"places it in {' / '.join(repr(s) for s in found) or 'no section'}",
+        )
+    ]
 
 
 def _same(a, b) -> bool:
