@@ -452,7 +452,9 @@ def _sections(path: Path, source_id: str) -> tuple[tuple[int, int, str], ...]:
     from netbook import coverage
 
     raw = path.read_text(encoding="utf-8")
-    units = list(coverage.sentences_of(coverage.body(raw, source_id), source_id, provenance.source_text(path)))
+    units = list(
+        coverage.sentences_of(coverage.body(raw, source_id), source_id, provenance.source_text(path))
+    )
     try:
         units += coverage.reference_entries(source_id)
     except (KeyError, ValueError):
