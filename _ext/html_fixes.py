@@ -1,11 +1,16 @@
 """Small fixes to every HTML page the book writes.
 
-1. A Content-Security-Policy: only the book's own files may load.
-
-A stray request to another host (a CDN script, a web font) is then blocked by the
-browser instead of made. Inline scripts and styles stay allowed because Sphinx and the
-theme write small inline blocks. `file:` is listed so the book also works when opened
-from disk, where Chromium gives every file its own opaque origin.
+1. A Content-Security-Policy: only the book's own files may load, and no script runs
+   unless the book wrote it. A stray request to another host (a CDN script, a web font)
+   is blocked by the browser instead of made. Scripts: no 'unsafe-inline'. After the
+   build (``_csp_finished``, once every other step has rewritten the pages) each page is
+   parsed (BeautifulSoup) and its policy lists the SHA-256 hash of each inline script
+   the page holds, so exactly those run, and markup that slipped into a page from the
+   data would not. The theme's two ``onclick`` buttons (print, full screen) become
+   ``data-netbook-action`` attributes that ``_static/netbook-actions.js`` runs; any other
+   inline handler stops the build. Styles keep 'unsafe-inline' (the theme writes style
+   attributes; a style cannot run script). `file:` is listed so the book also works
+   when opened from disk, where Chromium gives every file its own opaque origin.
 
 2. No sphinx-thebe assets (see below).
 
@@ -28,6 +33,8 @@ from disk, where Chromium gives every file its own opaque origin.
    even when no page changed (see ``_rewrite_when_static_changed``).
 """
 
+import base64
+import hashlib
 import html
 import re
 from pathlib import Path
@@ -42,7 +49,7 @@ _TAG = re.compile(r"<[^>]+>")
 POLICY = "; ".join(
     [
         "default-src 'self' file:",
-        "script-src 'self' file: 'unsafe-inline'",
+        "script-src 'self' file:",
         "style-src 'self' file: 'unsafe-inline'",
         "img-src 'self' file: data:",
         "font-src 'self' file: data:",
@@ -114,7 +121,105 @@ def _rewrite_when_static_changed(app, env, added, changed, removed):
     return [app.config.root_doc] if stale else []
 
 
+# ---------------------------------------------------------------- scripts allowed by hash
+
+#: The inline handlers the theme writes, and the action _static/netbook-actions.js runs.
+HANDLERS = {"window.print()": "print", "toggleFullScreen()": "fullscreen"}
+#: Script types a browser runs (an empty type, or a JavaScript MIME type).
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+_SCRIPT_SRC = "script-src 'self' file:"
+
+
+class CSPError(RuntimeError):
+    pass
+
+
+def script_hash(body: str) -> str:
+    """The CSP source expression allowing an inline script with exactly this text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+
+
+def _offsets(text: str) -> list[int]:
+    starts = [0]
+    starts += [i + 1 for i, c in enumerate(text) if c == "\n"]
+    return starts
+
+
+def harden(text: str, where: str = "page") -> str:
+    """A page with its inline scripts allowed by hash and its known inline handlers moved
+    to data attributes. The page is parsed; the edits are made at the places the parser
+    reports, so the rest of the page keeps its bytes."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(text, "html.parser")
+    starts = _offsets(text)
+    edits: list[tuple[int, int, str]] = []
+
+    def tag_span(tag) -> tuple[int, str]:
+        start = starts[tag.sourceline - 1] + tag.sourcepos
+        return start, text[start : text.index(">", start) + 1]
+
+    hashes = []
+    for script in soup.find_all("script"):
+        if script.get("src") is not None or script.get("type", "").strip().lower() not in _JS_TYPES:
+            continue
+        body = script.string or ""
+        start, opening = tag_span(script)
+        if not text.startswith(body + "</script>", start + len(opening)):
+            raise CSPError(f"{where}: an inline script's text differs from what the parser read")
+        if script_hash(body) not in hashes:
+            hashes.append(script_hash(body))
+    for tag in soup.find_all(True):
+        for attribute in sorted(a for a in tag.attrs if a.lower().startswith("on")):
+            code = tag[attribute]
+            if code not in HANDLERS:
+                raise CSPError(
+                    f"{where}: <{tag.name} {attribute}={code!r}>: an inline handler the policy would "
+                    f"block; add it to HANDLERS and _static/netbook-actions.js, or remove it"
+                )
+            start, opening = tag_span(tag)
+            written = f'{attribute}="{html.escape(code, quote=True)}"'
+            if opening.count(written) != 1:
+                raise CSPError(f"{where}: cannot find {written} in {opening[:80]!r}")
+            at = start + opening.index(written)
+            edits.append((at, at + len(written), f'data-netbook-action="{HANDLERS[code]}"'))
+    metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+    if len(metas) != 1:
+        raise CSPError(f"{where}: expected one Content-Security-Policy meta tag, found {len(metas)}")
+    start, opening = tag_span(metas[0])
+    policy = metas[0]["content"]
+    if _SCRIPT_SRC not in policy or "unsafe-inline" in policy.split("script-src", 1)[1].split(";")[0]:
+        raise CSPError(f"{where}: the policy's script-src is not {_SCRIPT_SRC!r}")
+    new_policy = policy.replace(_SCRIPT_SRC, " ".join([_SCRIPT_SRC, *hashes]), 1)
+    written = f'content="{html.escape(policy, quote=True)}"'
+    if written not in opening:
+        written = f'content="{policy}"'
+    at = start + opening.index(written)
+    edits.append((at, at + len(written), f'content="{html.escape(new_policy, quote=False)}"'))
+    for begin, end, replacement in sorted(edits, reverse=True):
+        text = text[:begin] + replacement + text[end:]
+    return text
+
+
+def _csp_finished(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for page in sorted(out.rglob("*.html")):
+        if "_static" in page.relative_to(out).parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        if 'http-equiv="Content-Security-Policy"' not in text:
+            continue  # not a page of the book's layout (a redirect, a copied file)
+        new = harden(text, str(page.relative_to(out)))
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def setup(app):
+    app.add_js_file("netbook-actions.js")
+    # after every other build-finished step (page_weight rewrites the pages' icons)
+    app.connect("build-finished", _csp_finished, priority=900)
     app.connect("html-page-context", _fix_page)
     app.connect("env-get-outdated", _rewrite_when_static_changed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

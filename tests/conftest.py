@@ -170,7 +170,7 @@ def events(case_tables) -> pd.DataFrame:
 
 
 SOURCE_TEXT = (
-    "Case presentation\n"
+    "Case presentation\n\n"
     "In August 2016 a therapy with octreotide LAR 30 mg every 28 days was started.\n"
     "Chromogranin A was 29,924 µg/L at\npresentation.\n"
 )

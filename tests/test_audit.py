@@ -137,23 +137,10 @@ def test_counts_and_percentages_share_an_n_within_a_group():
     assert audit.run(rows)["flagged"].all()
 
 
-def test_the_table_validates_and_every_operand_is_printed(checks):
+def test_the_table_validates(checks):
+    """The operands, printed values and operand quotes are checked by the loader (declared
+    in the schema; tests/test_data.py feeds it bad rows)."""
     assert set(checks["kind"]) <= set(audit.KINDS)
-    assert audit.operand_problems(checks) == []
-
-
-def test_an_operand_not_in_the_quotes_is_reported(checks):
-    bad = checks.copy()
-    bad.at[0, "operands"] = ["999"]
-    problems = audit.operand_problems(bad)
-    assert problems and "row 2, column 'operands'" in problems[0] and "'999'" in problems[0]
-
-
-def test_a_number_word_not_in_the_quote_is_reported(checks):
-    bad = checks.copy()
-    index = bad.index[bad["printed"] == "Seventeen"][0]
-    bad.at[index, "printed"] = "Eighteen"
-    assert any("'Eighteen' is not printed" in p for p in audit.operand_problems(bad))
 
 
 def _perturbed(text: str) -> list[str]:

@@ -1,5 +1,7 @@
 """Tables and provenance notes render the same way on every run."""
 
+import html as html_module
+
 import pandas as pd
 import pytest
 from conftest import EDITORIAL_ROWS, EDITORIAL_SCHEMA
@@ -38,7 +40,7 @@ def test_provenance_refuses_a_derived_frame_without_origin():
 
 def test_markdown_table_escapes_pipes_and_backticks():
     md = markdown_table(pd.DataFrame({"quote": ["| 08/2016 | `x` |"], "n": [None]}))._repr_markdown_()
-    assert md.splitlines()[2] == "| \\| 08/2016 \\| \\`x\\` \\| | — |"
+    assert md.splitlines()[2] == "| \\| 08\\/2016 \\| \\`x\\` \\| | — |"
 
 
 def test_editorial_tables_are_listed_apart_as_judgement(tiny):
@@ -73,3 +75,47 @@ def test_the_pdf_form_of_a_table_never_cuts_a_long_cell():
     cell = "IFN + depot octreotide (background, every arm): 67% and a long tail of words"
     markdown = table(pd.DataFrame({"Comparator arm": [cell]}))._repr_markdown_()
     assert "67\\% and a long tail of words" in markdown and "\\.\\.\\." not in markdown
+
+
+MARKUP = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "[link](javascript:alert(1))",
+    '<svg onload="alert(1)"></svg>',
+    "\\input{/etc/passwd} $x$ {glue:text}`n`",
+]
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_escape_leaves_no_markup_for_html(markup):
+    from netbook.display import escape
+
+    out = escape(markup, "html")
+    assert "<" not in out and ">" not in out and '"' not in out
+    assert html_module.unescape(out) == markup
+
+
+@pytest.mark.parametrize("markup", MARKUP)
+def test_escape_leaves_no_markup_for_markdown(markup):
+    """Every ASCII punctuation character is backslash-escaped: CommonMark reads each as
+    itself, so nothing is raw HTML, a link, a role or math."""
+    from markdown_it import MarkdownIt
+
+    from netbook.display import escape
+
+    out = escape(markup, "markdown")
+    rendered = MarkdownIt("commonmark").render(out)
+    assert "<img" not in rendered and "<script" not in rendered and "<svg" not in rendered
+    assert "<a " not in rendered
+    assert html_module.unescape(rendered).strip() == f"<p>{markup}</p>"
+
+
+def test_a_markdown_table_escapes_its_cells():
+    from markdown_it import MarkdownIt
+
+    from netbook.display import markdown_table
+
+    md = markdown_table(pd.DataFrame({"note": MARKUP[:2]}))._repr_markdown_()
+    rendered = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<img" not in rendered and "<script" not in rendered
+    assert "&lt;img src=x onerror=alert(1)&gt;" in rendered

@@ -71,3 +71,58 @@ def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
     os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
     (source / "c.css").write_text("new")  # never copied
     assert hf.stale_static_files(source, built) == ["b.css", "c.css"]
+
+
+# ---------------------------------------------------------------- the policy's script hashes
+
+PAGE = (
+    "<!DOCTYPE html>\n<html><head>\n"
+    '<meta charset="utf-8" /><meta http-equiv="Content-Security-Policy" content="default-src \'self\' file:; '
+    "script-src 'self' file:; style-src 'self' file: 'unsafe-inline'\">\n"
+    '<script>let a = 1;</script>\n<script src="x.js"></script>\n'
+    '<script type="text/x-thebe-config">{"a": 1}</script>\n'
+    "</head><body>\n"
+    '<button onclick="window.print()"\n  class="btn">Print</button>\n'
+    "<script>\n  let b = '<p>';\n</script>\n"
+    "</body></html>\n"
+)
+
+
+def _policy(page: str) -> str:
+    return BeautifulSoup(page, "html.parser").find("meta", attrs={"http-equiv": "Content-Security-Policy"})[
+        "content"
+    ]
+
+
+def test_each_inline_script_is_allowed_by_its_hash_and_nothing_else_changes():
+    out = hf.harden(PAGE)
+    script_src = _policy(out).split("script-src", 1)[1].split(";")[0]
+    assert "unsafe-inline" not in script_src
+    assert hf.script_hash("let a = 1;") in script_src and hf.script_hash("\n  let b = '<p>';\n") in script_src
+    assert script_src.count("sha256-") == 2  # not the src script, not the data block
+    assert '<button data-netbook-action="print"\n  class="btn">' in out
+    # outside the policy and the handler the page keeps its bytes
+    assert out.replace(_policy(out), "").replace(
+        'data-netbook-action="print"', 'onclick="window.print()"'
+    ) == PAGE.replace(_policy(PAGE), "")
+
+
+def test_the_hash_is_the_base64_sha256_of_the_script_text():
+    # the value the CSP specification gives for alert('Hello, world.');
+    assert (
+        hf.script_hash("alert('Hello, world.');") == "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='"
+    )
+
+
+def test_an_unknown_inline_handler_stops_the_build():
+    import pytest
+
+    with pytest.raises(hf.CSPError, match="onload"):
+        hf.harden(PAGE.replace("<body>", '<body><svg onload="alert(1)"></svg>'))
+
+
+def test_a_policy_that_allows_inline_script_is_refused():
+    import pytest
+
+    with pytest.raises(hf.CSPError, match="script-src"):
+        hf.harden(PAGE.replace("script-src 'self' file:", "script-src 'self' file: 'unsafe-inline'"))

@@ -273,7 +273,7 @@ def test_case_reference_table_is_the_parse_of_the_source(case_references, text_o
             str(v) for v in parsed[column].fillna("")
         ], column
     assert case_references["number_printed"].all()
-    assert set(parsed["source_id"]) == {"ozdirik2020"} and set(parsed["locator"]) == {"References"}
+    assert set(parsed["source_id"]) == {"ozdirik2020"} and set(parsed["locator"]) == {"Reference list"}
 
 
 def test_reference_table_has_the_shape_of_the_reference_tables(review_references, text_of):

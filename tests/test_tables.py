@@ -5,6 +5,7 @@ package listings."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pandas as pd
 import pytest
@@ -368,3 +369,212 @@ def test_the_sources_table_loads_by_name(tiny):
     sources = load_table("sources", tiny.descriptor)
     assert list(sources["source_id"]) == ["case"]
     assert sources.attrs["netbook"]["kind"] == "sources"
+
+
+# ---------------------------------------------------------------- messages that say where
+
+
+def test_a_misspelled_enum_value_is_echoed(tiny):
+    tiny.write_csv(GOOD_ROWS.replace(",lab,", ",lba,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column) == (2, "kind")
+    assert "'lba'" in problem.message
+
+
+def test_a_quote_that_does_not_match_shows_where_it_diverges(tiny):
+    tiny.write_csv(GOOD_ROWS.replace("at presentation", "at diagnosis"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    message = only_problem(excinfo).message
+    # the longest matching prefix ends at "at ", then the quote and the source part
+    assert "the first 34 characters match (ending 'mogranin A was 29,924 µg/L at ')" in message
+    assert "the quote has 'diagnosis.'" in message and "the source has 'presentation'" in message
+
+
+def test_a_schema_error_does_not_hide_the_provenance_errors_of_its_row(tiny):
+    # row 2: a misspelled kind (schema) and a value its quote does not print (provenance)
+    tiny.write_csv(GOOD_ROWS.replace("cga,,lab,29924,", "cga,,lba,29942,"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    assert {(p.row, p.column, p.rule) for p in excinfo.value.problems} == {
+        (2, "kind", "constraint-error"),
+        (2, "value", "number-in-quote"),
+    }
+
+
+def test_rows_out_of_key_order_are_refused(tiny):
+    lines = GOOD_ROWS.splitlines(keepends=True)
+    tiny.write_csv(lines[0] + lines[2] + lines[1])
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "finding_id", "rows-sorted")
+
+
+def test_a_declared_row_order_is_accepted(tiny):
+    lines = GOOD_ROWS.splitlines(keepends=True)
+    tiny.write_csv(lines[0] + lines[2] + lines[1])
+    tiny.write_schema({**SCHEMA, "netbook:rowOrder": "the order of the text"})
+    assert list(load_table("findings", tiny.descriptor)["finding_id"]) == ["ssa", "cga"]
+
+
+# ---------------------------------------------------------------- rules declared per field
+
+
+def _with_field(tiny, field: dict, cells: tuple[str, str], after: str = "unit") -> None:
+    """Add ``field`` to the tiny schema after ``after``, with a cell per row."""
+    schema = copy.deepcopy(SCHEMA)
+    at = [f["name"] for f in schema["fields"]].index(after) + 1
+    schema["fields"].insert(at, field)
+    tiny.write_schema(schema)
+    lines = GOOD_ROWS.splitlines()
+    out = []
+    for number, line in enumerate(lines):
+        head = line.split(",")
+        cell = field["name"] if number == 0 else cells[number - 1]
+        cell = f'"{cell}"' if "," in cell else cell
+        out.append(",".join(head[:at] + [cell] + head[at:]))
+    tiny.write_csv("\n".join(out) + "\n")
+
+
+def test_an_as_printed_fragment_in_its_quote_loads(tiny):
+    field = {"name": "marker_as_printed", "type": "string", "netbook:inQuote": "verbatim"}
+    _with_field(tiny, field, ("Chromogranin A", "octreotide LAR"))
+    assert list(load_table("findings", tiny.descriptor)["marker_as_printed"]) == [
+        "Chromogranin A",
+        "octreotide LAR",
+    ]
+
+
+def test_an_as_printed_fragment_not_in_its_quote_is_refused(tiny):
+    field = {"name": "marker_as_printed", "type": "string", "netbook:inQuote": "verbatim"}
+    _with_field(tiny, field, ("Chromogranin B", "octreotide LAR"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (2, "marker_as_printed", "printed-in-quote")
+    assert "'Chromogranin B'" in problem.message
+
+
+def test_case_is_ignored_only_where_declared(tiny):
+    field = {"name": "marker_as_printed", "type": "string", "netbook:inQuote": "verbatim"}
+    _with_field(tiny, field, ("chromogranin A", ""))
+    with pytest.raises(TableError):
+        load_table("findings", tiny.descriptor)
+    _with_field(tiny, {**field, "netbook:inQuote": "casefold"}, ("chromogranin A", ""))
+    load_table("findings", tiny.descriptor)
+
+
+def test_each_item_of_a_list_is_checked(tiny):
+    field = {
+        "name": "words_as_printed",
+        "type": "string",
+        "netbook:separator": ";",
+        "netbook:inQuote": "verbatim",
+    }
+    _with_field(tiny, field, ("Chromogranin A;at presentation", "octreotide;every 29 days"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column) == (3, "words_as_printed") and "'every 29 days'" in problem.message
+
+
+def test_an_as_printed_field_must_declare_its_rule(tiny):
+    _with_field(tiny, {"name": "marker_as_printed", "type": "string"}, ("anything", ""))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (1, "marker_as_printed", "as-printed-declared")
+
+
+def test_a_derived_column_that_differs_from_its_derivation_is_refused(tiny):
+    printed = {"name": "count_as_printed", "type": "string", "netbook:inQuote": "verbatim"}
+    _with_field(tiny, printed, ("", ""))
+    schema = json.loads((tiny.root / "tables" / "findings.schema.json").read_text())
+    derived = {
+        "name": "count",
+        "type": "integer",
+        "netbook:derived": {"function": "count", "from": ["count_as_printed"]},
+    }
+    schema["fields"].insert(6, derived)
+    tiny.write_schema(schema)
+    header = "finding_id,date,kind,value,unit,count_as_printed,count,source_id,locator,quote"
+    rows = GOOD_ROWS.splitlines()
+    row_a = rows[1].replace("µg/L,case", "µg/L,,,case")
+    row_b = rows[2].replace(",30,mg,case", ",30,mg,30,31,case")  # '30' read as 30, typed 31
+    tiny.write_csv("\n".join([header, row_a, row_b]) + "\n")
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "count", "derived-column")
+    assert "holds 31" in problem.message and "derives 30" in problem.message
+    tiny.write_csv("\n".join([header, row_a, row_b.replace(",30,31,", ",30,30,")]) + "\n")
+    assert load_table("findings", tiny.descriptor).loc[1, "count"] == 30
+
+
+def test_an_unregistered_derivation_is_refused(tiny):
+    field = {"name": "twice", "type": "integer", "netbook:derived": {"function": "double", "from": ["value"]}}
+    _with_field(tiny, field, ("", ""))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.column, problem.rule) == ("twice", "schema-keys") and "'double'" in problem.message
+
+
+def test_a_second_quote_is_checked_against_the_source(tiny):
+    field = {"name": "other_quote", "type": "string", "netbook:quote": {}}
+    _with_field(tiny, field, ("Chromogranin A was 29,924", "Chromogranin A was 29,942"))
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "other_quote", "quote-in-source")
+
+
+def test_a_value_checked_against_another_quote(tiny):
+    schema_quote = {"name": "other_quote", "type": "string", "netbook:quote": {}}
+    _with_field(tiny, schema_quote, ("octreotide LAR 30 mg every 28 days", "Chromogranin A was 29,924"))
+    schema = json.loads((tiny.root / "tables" / "findings.schema.json").read_text())
+    value = next(f for f in schema["fields"] if f["name"] == "value")
+    value["netbook:quoteFields"] = ["other_quote"]
+    value.pop("netbook:unitField")
+    tiny.write_schema(schema)
+    with pytest.raises(TableError) as excinfo:  # each value now stands in the other row's quote
+        load_table("findings", tiny.descriptor)
+    assert {(p.row, p.column, p.rule) for p in excinfo.value.problems} == {
+        (2, "value", "number-in-quote"),
+        (3, "value", "number-in-quote"),
+    }
+
+
+def test_a_locator_that_does_not_hold_the_quote_is_refused(tiny):
+    tiny.write_csv(
+        GOOD_ROWS.replace(
+            "ssa,2016-08,therapy start,30,mg,case,Case presentation,",
+            "ssa,2016-08,therapy start,30,mg,case,Discussion,",
+        )
+    )
+    with pytest.raises(TableError) as excinfo:
+        load_table("findings", tiny.descriptor)
+    problem = only_problem(excinfo)
+    assert (problem.row, problem.column, problem.rule) == (3, "locator", "locator-holds-quote")
+    assert "'Discussion'" in problem.message and "'Case presentation'" in problem.message
+
+
+@pytest.mark.parametrize(
+    "locator,section,names",
+    [
+        ("Abstract, Results", "Abstract, Results", True),
+        ("Abstract", "Abstract, Results", True),  # the section it belongs to
+        ("Table 1 (raw PDF line)", "Table 1", True),  # a qualifier in parentheses
+        ("Liver transplantation (LT)", "Liver transplantation (LT)", True),
+        ("Results", "Abstract, Results", False),
+        ("Discussion", "Discussion and conclusion", False),
+        ("Abstract, Res", "Abstract, Results", False),
+    ],
+)
+def test_which_locators_name_a_section(locator, section, names):
+    from netbook.tables import locator_names
+
+    assert locator_names(locator, section) is names

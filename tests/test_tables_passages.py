@@ -1,7 +1,8 @@
-"""netbook.tables: a qualifier is quoted like a value. A ``"netbook:role": "quote"`` field is
-a further passage of the row's source and must occur in it; a ``"fragment"`` field holds
-words as printed and must occur in the row's quote or in one of those passages. Each
-failure names the file, row, column and rule."""
+"""netbook.tables: a qualifier is quoted like a value. A ``"netbook:quote"`` field is a
+further passage of the row's source (or a list of them) and must occur in it; an
+``"netbook:inQuote"`` field holds words as printed and must occur in the row's quote or in
+one of the passages its ``"netbook:quoteFields"`` name. Each failure names the file, row,
+column and rule."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ HEADER = "finding_id,date,kind,value,unit,origin,extra_quote,source_id,locator,q
 def _schema():
     schema = copy.deepcopy(SCHEMA)
     extra = [
-        {"name": "origin", "type": "string", "netbook:role": "fragment"},
-        {"name": "extra_quote", "type": "string", "netbook:role": "quote"},
+        {
+            "name": "origin",
+            "type": "string",
+            "netbook:inQuote": "casefold",
+            "netbook:quoteFields": ["quote", "extra_quote"],
+        },
+        {"name": "extra_quote", "type": "string", "netbook:quote": {}},
     ]
     schema["fields"][5:5] = extra  # before the provenance columns
     return schema
@@ -49,13 +55,13 @@ def test_a_fragment_of_the_quote_or_of_a_further_passage_loads(tiny):
 
 
 def test_a_fragment_found_in_no_passage_is_refused(tiny):
-    assert _problems(tiny, "at diagnosis", "") == [(2, "origin", "fragment-in-quote")]
+    assert _problems(tiny, "at diagnosis", "") == [(2, "origin", "printed-in-quote")]
 
 
 def test_a_further_passage_not_in_the_source_is_refused(tiny):
     problems = _problems(tiny, "every 28 days", "therapy with octreotide LAR 30 mg every 21 days")
     # the passage is not in the source, so the fragment it would carry is not found either
-    assert problems == [(2, "extra_quote", "quote-in-source"), (2, "origin", "fragment-in-quote")]
+    assert problems == [(2, "extra_quote", "quote-in-source"), (2, "origin", "printed-in-quote")]
 
 
 def test_a_list_of_passages_is_checked_passage_by_passage(tiny):

@@ -324,41 +324,6 @@ def run(checks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns).sort_values("check_id").reset_index(drop=True)
 
 
-def _tokens_present(text: str, quote: str) -> bool:
-    q = " ".join(quote.split()).casefold()
-    return text.strip().casefold() in q
-
-
-def operand_problems(checks: pd.DataFrame) -> list[str]:
-    """Operands are checked here (the loader checks ``printed`` and ``denominator``):
-    each must be printed in the row's quote or in its operand_quote, which must be in
-    the source."""
-    from netbook import coverage
-
-    problems = []
-    for index, row in checks.iterrows():
-        where = f"printed_arithmetic.csv, row {index + 2}, column 'operands'"
-        extra = row["operand_quote"] if isinstance(row["operand_quote"], str) else ""
-        if extra and " ".join(extra.split()) not in coverage.normalised_text(row["source_id"]):
-            problems.append(
-                f"printed_arithmetic.csv, row {index + 2}, column 'operand_quote': "
-                f"not in the source {row['source_id']}"
-            )
-        for operand in row["operands"]:
-            if not (_tokens_present(operand, row["quote"]) or (extra and _tokens_present(operand, extra))):
-                problems.append(f"{where}: {operand!r} is printed neither in the quote nor in operand_quote")
-        # the loader checks digits; number words ("Seventeen") are checked here
-        for column in ("printed", "denominator"):
-            value = row[column] if isinstance(row[column], str) else ""
-            for part in filter(None, (p.strip() for p in value.split(";"))):
-                if not _tokens_present(part, row["quote"]):
-                    problems.append(
-                        f"printed_arithmetic.csv, row {index + 2}, column '{column}': "
-                        f"{part!r} is not printed in the quote"
-                    )
-    return problems
-
-
 def summary(results: pd.DataFrame) -> dict[str, int]:
     """Numbers for a chapter's prose: ``checks``, ``flagged``, ``sources``. Glue them
     with literal names (the chapter tests look for ``glue("name", ...)`` calls)::

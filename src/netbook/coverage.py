@@ -164,6 +164,9 @@ def split_text(text: str) -> list[str]:
 
 
 _NUMBERED_HEADING_LINE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+(?: [a-z]+)*\s*$")
+# An abstract's label at the start of a line opens a block even without a blank line
+# before it (the Markey abstract's "CONCLUSION:" follows its results on the next line).
+_ABSTRACT_LABEL_LINE = re.compile(r"^(BACKGROUND|METHODS|RESULTS|CONCLUSION):")
 _ENDS_PUNCTUATED = re.compile(r"[.!?:][\"'”’)\]]*(?:\^?\[[^\]]*\])?$")
 
 
@@ -189,6 +192,9 @@ def _blocks(text: str) -> list[str]:
             if _NUMBERED_HEADING_LINE.match(line):  # "2. Case presentation" atop a PDF paragraph
                 raw += ["\n".join(current), line] if current else [line]
                 current = []
+            elif _ABSTRACT_LABEL_LINE.match(line.lstrip()) and current:
+                raw.append("\n".join(current))
+                current = [line]
             else:
                 current.append(line)
         raw.append("\n".join(current))
@@ -243,7 +249,7 @@ MARKERS = [
         "Abstract, {0}",
         "label",
     ),
-    (re.compile(r"^(BACKGROUND|METHODS|RESULTS|CONCLUSION):"), "Abstract, {0}", "label"),
+    (_ABSTRACT_LABEL_LINE, "Abstract, {0}", "label"),
     (re.compile(r"^(?:Abbreviations|Keywords):"), "Front matter", "label"),
     (re.compile(r"^Original language"), "Portal record", "rest"),
     (_FURNITURE, "Front matter", "block"),
@@ -251,6 +257,13 @@ MARKERS = [
 
 #: The section a source's text begins in.
 FIRST_SECTION = {"zilembo1993": "Abstract", "markey_ici_abstract": "Abstract"}
+
+
+def _starts_prose(block: str) -> bool:
+    """A block whose first word is a lower-case word ('whereas ...'), not a table cell
+    that starts lower-case ('pT4 pN1(1/12)')."""
+    first = block.split()[0]
+    return first[0].islower() and first == first.lower() and not any(c.isdigit() for c in first)
 
 
 def _locators(blocks: list[str], source_id: str) -> list[str]:
@@ -262,7 +275,7 @@ def _locators(blocks: list[str], source_id: str) -> list[str]:
         if rest:
             out.append(rest)
             continue
-        if table and (block[0].islower() or len(block) > 300):
+        if table and (_starts_prose(block) or len(block) > 300):
             table = None
         if _is_heading(block) and not table and not _FURNITURE.match(block):
             title = _heading_title(block)

@@ -21,7 +21,7 @@ from netbook.texts import source_text
 
 def _reference_list(source_id: str):
     def make(sources: pd.DataFrame) -> pd.DataFrame:
-        return reference_table(source_text(sources, source_id), source_id, "References")
+        return reference_table(source_text(sources, source_id), source_id, "Reference list")
 
     return make
 

@@ -26,11 +26,30 @@ from pandas.io.formats.format import DataFrameFormatter
 _PUNCTUATION = frozenset(string.punctuation)
 
 
+def escape(value: object, to: str) -> str:
+    """Free text from the data as literal text of a page: the one way it gets there.
+
+    ``to="html"``: ``&``, ``<``, ``>`` and both quotes as entities (safe in an element and
+    in a quoted attribute). ``to="markdown"``: one line, every ASCII punctuation character
+    backslash-escaped (CommonMark allows it for all of them), so no ``*``, ``_``, ``|``,
+    ``[``, ``{``, ``$`` or backquote is read as MyST markup, and no ``<`` as raw HTML
+    (MyST passes raw HTML through; an escaped ``<`` is text). The PDF gets the Markdown
+    form, whose text nodes the LaTeX writer escapes in turn (``\\input`` stays text).
+    """
+    text = "" if value is None else str(value)
+    if to == "html":
+        return html.escape(text, quote=True)
+    if to == "markdown":
+        return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(text.split()))
+    raise ValueError(f"escape(): unknown target {to!r}; 'html' or 'markdown'")
+
+
 def _markdown_text(value: object) -> str:
-    """``value`` as literal text in MyST: one line, every ASCII punctuation character
-    backslash-escaped (CommonMark allows it for all of them), so that no ``*``, ``_``,
-    ``|``, ``<``, ``{``, ``[`` or ``$`` in the data is read as markup."""
-    return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(str(value).split()))
+    return escape(value, "markdown")
+
+
+def _html_text(value: object) -> str:
+    return escape(value, "html")
 
 
 def _markdown_rows(df: pd.DataFrame) -> list[str]:
@@ -110,12 +129,12 @@ class Provenance:
         for locator in locators.split("; "):
             anchor = self.anchors.get((source, locator))
             linked.append(
-                f'<a href="{READING_VIEW}#{html.escape(anchor)}" title="the quoted passage in the '
-                f'source text">{html.escape(locator)}</a>'
+                f'<a href="{READING_VIEW}#{_html_text(anchor)}" title="the quoted passage in the '
+                f'source text">{_html_text(locator)}</a>'
                 if anchor
-                else html.escape(locator)
+                else _html_text(locator)
             )
-        return f"{html.escape(source)}: " + "; ".join(linked)
+        return f"{_html_text(source)}: " + "; ".join(linked)
 
     def _repr_html_(self) -> str:
         # chapters are one folder deep; the build publishes data/ at the site root
@@ -139,7 +158,7 @@ class Provenance:
 
     @staticmethod
     def _link(f: str) -> str:
-        return f'<a href="../{html.escape(f)}" download><code>{html.escape(PurePosixPath(f).name)}</code></a>'
+        return f'<a href="../{_html_text(f)}" download><code>{_html_text(PurePosixPath(f).name)}</code></a>'
 
     def _repr_markdown_(self) -> str:
         lines = []
@@ -194,9 +213,11 @@ class Table:
         self.note = Provenance(loaded) if loaded else None
 
     def _repr_html_(self) -> str:
+        # pandas escapes every cell and header (&, <, >): its auto-escaping is the HTML form
+        # of escape() for table cells, with pandas' own number formatting kept
         body = self.df.to_html(index=False, na_rep="—", border=0, classes="netbook-table", escape=True)
         if self.caption:
-            body = body.replace(">\n", f">\n<caption>{html.escape(self.caption)}</caption>\n", 1)
+            body = body.replace(">\n", f">\n<caption>{_html_text(self.caption)}</caption>\n", 1)
         return body + (self.note._repr_html_() if self.note else "")
 
     def _repr_markdown_(self) -> str:
@@ -232,11 +253,10 @@ class MarkdownTable:
     @staticmethod
     def _cell(value) -> str:
         text = "—" if value is None or (not isinstance(value, list) and pd.isna(value)) else str(value)
-        # a pipe would end the cell, and a backtick or role would be parsed as MyST
-        return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
+        return _markdown_text(text)
 
     def _repr_markdown_(self) -> str:
-        header = "| " + " | ".join(self.df.columns) + " |"
+        header = "| " + " | ".join(_markdown_text(c) for c in self.df.columns) + " |"
         rule = "|" + "---|" * len(self.df.columns)
         rows = [
             "| " + " | ".join(self._cell(v) for v in row) + " |" for row in self.df.itertuples(index=False)

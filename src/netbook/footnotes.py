@@ -3,7 +3,7 @@
 The qualifiers that decide how far a number can be trusted, and for whom it holds (the
 time origin of a survival result, a background therapy given in every arm, crossover,
 interim or congress status, how the source prints the value...), are typed columns of
-the extracted tables, each quoted like a value (``"netbook:role": "fragment"``, see
+the extracted tables, each quoted like a value (``"netbook:inQuote"``, see
 :mod:`netbook.tables`). :func:`qualifier_notes` turns one row's qualifiers into footnote
 texts; :class:`Footnotes` gives each distinct text a letter (a, b, ... z, aa, ab...) and
 puts the letters beside a cell's text; :func:`footnoted` shows a displayed table (a
@@ -23,7 +23,7 @@ import re
 import string
 
 from netbook.display import _markdown_text
-from netbook.provenance import fragment_in_passages
+from netbook.provenance import fragment_in
 from netbook.values import is_missing
 
 OPEN, CLOSE = "\ue000", "\ue001"
@@ -101,12 +101,12 @@ def qualifier_notes(row) -> list[str]:
     for column, label in LABELS.items():
         for item in _items(row.get(column)):
             where = ""
-            if passages and not fragment_in_passages(item, [quote]):
+            if passages and not fragment_in(item, quote, casefold=True):
                 outside = True
                 where = f" ({elsewhere})" if other_place else " (in the sentence beside the quote)"
             notes.append(f"{label}: “{item}”{where}")
     design = row.get("design_as_printed")
-    if passages and not is_missing(design) and not fragment_in_passages(design, [quote]):
+    if passages and not is_missing(design) and not fragment_in(design, quote, casefold=True):
         notes.append(f"Design read from the sentence beside the quote: “{design}”")
         outside = design_read = True
     if row.get("endpoint") in TIME_TO_EVENT and not _items(row.get("time_origin")):

@@ -36,12 +36,6 @@ def quote_in_text(quote: str, path: Path) -> bool:
     return normalise_whitespace(quote) in _normalised_source(path)
 
 
-def fragment_in_passages(fragment: str, passages) -> bool:
-    """Words as printed occur in one of the passages (whitespace and case aside)."""
-    words = normalise_whitespace(str(fragment)).casefold()
-    return any(words in normalise_whitespace(str(p)).casefold() for p in passages)
-
-
 def _readings(token: str) -> set[float]:
     """The values a printed number token can stand for.
 
@@ -100,3 +94,51 @@ def yearmonth_forms(year: int, month: int) -> list[str]:
 def yearmonth_in_quote(year: int, month: int, quote: str) -> bool:
     q = normalise_whitespace(quote).casefold()
     return any(form.casefold() in q for form in yearmonth_forms(year, month))
+
+
+def source_text(path: Path) -> str:
+    """The whitespace-normalised text of a source file (cached)."""
+    return _normalised_source(path)
+
+
+def fragment_in(fragment: str, quote: str, casefold: bool = False) -> bool:
+    """A fragment occurs in a quote, up to whitespace (and case, with ``casefold``)."""
+    f, q = normalise_whitespace(fragment), normalise_whitespace(quote)
+    if casefold:
+        f, q = f.casefold(), q.casefold()
+    return f in q
+
+
+def divergence(quote: str, text: str, context: int = 30) -> str:
+    """Where a quote stops matching a (normalised) text, in words for an error message:
+    the longest prefix of the quote that occurs in the text, then the quote's next
+    characters beside the text's next characters after the first place that prefix occurs."""
+    q = normalise_whitespace(quote)
+    low, high = 0, len(q)  # the longest k with q[:k] in text (containment shrinks with k)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if q[:middle] in text:
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return f"not even its first character {q[:1]!r} occurs in the source"
+    at = text.find(q[:low]) + low
+    return (
+        f"the first {low} characters match (ending {q[max(0, low - context) : low]!r}); "
+        f"then the quote has {q[low : low + 12]!r} where the source has {text[at : at + 12]!r}"
+    )
+
+
+def printed_numbers(text: str) -> list[str]:
+    """The number tokens of a short printed phrase, in order ('11.0 vs. 4.6 months')."""
+    return _NUMBER.findall(text)
+
+
+def reads_as(token: str, cell: str) -> bool:
+    """Is a raw CSV cell one of the values the printed token can stand for?"""
+    try:
+        value = float(cell)
+    except (TypeError, ValueError):
+        return False
+    return any(abs(value - r) < 1e-9 for r in _readings(token))

@@ -321,7 +321,7 @@ REFERENCE_COLUMNS = [
 ]
 
 
-def reference_table(text: str, source_id: str, locator: str = "References") -> pd.DataFrame:
+def reference_table(text: str, source_id: str, locator: str = "Reference list") -> pd.DataFrame:
     """A reference list in the shape of the ``review_references`` table (this is how
     ``case_references.csv`` is generated; the tests re-parse and compare)."""
     frame = references_frame(parse_reference_list(text))

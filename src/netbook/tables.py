@@ -17,13 +17,42 @@ Custom schema properties (Table Schema allows extra keys):
     on a value field: the unit in that other field must occur in the quote too.
 ``"netbook:separator": ";"``
     the string field holds a list; the DataFrame gets a list of stripped items.
-``"netbook:role": "quote"``
-    a further verbatim passage of the row's source (a qualifier printed outside the
-    row's ``quote``, in a reference list or the sentence before; a list of passages with
-    ``"netbook:separator"``): each must occur in the source text like ``quote``.
-``"netbook:role": "fragment"``
-    the field holds words as printed (a qualifier): each item must occur, whitespace and
-    case aside, in the row's ``quote`` or in one of its ``"quote"``-role fields.
+``"netbook:inQuote": "verbatim"`` (or ``"casefold"``, or ``"source"``)
+    the field holds the source's own words: each item occurs in the row's quote, up to
+    whitespace (``casefold``: and case; ``source``: somewhere in the row's source text,
+    for a name the source prints before the quoted sentence). Every field named
+    ``*_as_printed`` must declare it.
+``"netbook:notAbove": "value_high"``
+    on a numeric field: its value never exceeds the other field's in the same row (the
+    low end of a range and its high end, a numerator and its denominator), so the two
+    swapped are refused.
+``"netbook:inQuoteAs": "{} months on {agent}"``
+    with ``inQuote``: each item is looked for as this template prints it (``{}`` is the
+    item, ``{field}`` another cell of the row), for a value whose words surround it.
+``"netbook:inQuoteSeparator": ";"``
+    with ``inQuote`` on a string field that is not a list: its items, split here, are
+    checked one by one.
+``"netbook:quoteFields": ["quote", "operand_quote"]``
+    the quotes a field is checked against (its numbers for a value field, its items for
+    an ``inQuote`` field): any of them may hold it. Default: ``["quote"]``.
+``"netbook:quote": {"locatorField": "locator_b"}``
+    the field is a second verbatim quote of the row's source (a contradiction's other
+    statement, the operands of a check): it must occur in the source, and its locator
+    (when a ``locatorField`` is named) must name the section holding it.
+``"netbook:derived": {"function": "<name>", "from": ["<field>", ...], ...}``
+    the field is computed from other fields of the row by the function registered
+    under that name in :mod:`netbook.derivations` (further keys are its parameters):
+    the typed cell must equal what the function derives.
+
+Schema-level keys:
+
+``"netbook:rowOrder": "<why>"``
+    the rows keep another order than their primary key's, for the reason given;
+    without it, rows must be sorted by their primary key.
+``"netbook:pairs": {...}``
+    see :func:`pair_problems`: the table holds a second reading of pairs of values
+    held in other tables (two arms, the two ends of a range), checked whenever either
+    table loads.
 
 Each resource of the package says what kind of table it is (``"netbook:kind"``):
 
@@ -47,7 +76,9 @@ from __future__ import annotations
 import csv
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -245,21 +276,23 @@ def _frictionless_problems(name: str, package_path: Path, file: str, schema: dic
     for task in report.tasks:
         for error in task.errors:
             column = getattr(error, "field_name", None) or _key_columns(schema, error.type)
-            problems.append(
-                Problem(
-                    file, getattr(error, "row_number", None), column, error.type, error.note or error.message
-                )
-            )
+            message = error.note or error.message
+            cell = getattr(error, "cell", None)
+            if cell is not None and getattr(error, "field_name", None):
+                message += f" (the cell holds {cell!r})"
+            problems.append(Problem(file, getattr(error, "row_number", None), column, error.type, message))
     for error in report.errors:
         problems.append(Problem(file, None, None, error.type, error.message))
     return problems
 
 
-def _to_dataframe(path: Path, schema: dict) -> pd.DataFrame:
+def _to_dataframe(path: Path, schema: dict, bad_cells: frozenset = frozenset()) -> pd.DataFrame:
+    """The typed table; cells in ``bad_cells`` ((row, column) pairs the schema refused,
+    already reported) are read as empty, so the other rules still run on their rows."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     for field in schema["fields"]:
         col, kind = field["name"], field.get("type", "string")
-        raw = [None if v == "" else v for v in df[col]]
+        raw = [None if v == "" or (i + 2, col) in bad_cells else v for i, v in enumerate(df[col])]
         if kind == "integer":
             df[col] = pd.array([None if v is None else int(v) for v in raw], dtype="Int64")
         elif kind == "number":
@@ -287,6 +320,28 @@ def _source_files(package_path: Path, descriptor: dict) -> dict[str, Path]:
     return {row.source_id: source_dir / row.file for row in table.itertuples()}
 
 
+def _quote_fields(field: dict) -> list[str]:
+    return list(field.get("netbook:quoteFields", ["quote"]))
+
+
+def _items(value) -> list[str]:
+    """The non-empty items of a cell: a list field's items, else the cell itself."""
+    if isinstance(value, list):
+        return [str(v) for v in value if not is_missing(v)]
+    return [] if is_missing(value) else [_as_text(value)]
+
+
+def _passages(row: pd.Series, column: str) -> list[str]:
+    """The verbatim passages a quote field holds: one, or the items of a list field
+    (``netbook:separator``), such as a qualifier's sentence and a reference title."""
+    return _items(row[column]) if isinstance(row[column], list) else [q for q in [_cell(row, column)] if q]
+
+
+def _cell(row: pd.Series, column: str) -> str:
+    value = row[column]
+    return value if isinstance(value, str) else ""
+
+
 def _provenance_problems(
     df: pd.DataFrame, schema: dict, file: str, source_files: dict[str, Path]
 ) -> list[Problem]:
@@ -306,9 +361,17 @@ def _provenance_problems(
     if problems:
         return problems
     value_fields = [f for f in schema["fields"] if f.get("netbook:role") == "value"]
+    fragment_fields = [f for f in schema["fields"] if f.get("netbook:inQuote")]
+    # the row's quote first, then any second quote a field declares
+    quote_fields = [("quote", {"locatorField": "locator"})] + [
+        (f["name"], f["netbook:quote"]) for f in schema["fields"] if "netbook:quote" in f
+    ]
     for index, row in df.iterrows():
         number = index + 2  # the header is row 1
-        quote = row["quote"]
+        if not isinstance(row["source_id"], str):
+            continue  # refused by the schema (required, foreign key): reported there
+        if not _cell(row, "quote"):
+            continue  # likewise: nothing can be checked against an empty quote
         source = source_files.get(row["source_id"])
         if source is None or not source.exists():
             problems.append(
@@ -321,59 +384,317 @@ def _provenance_problems(
                 )
             )
             continue
-        if not provenance.quote_in_text(quote, source):
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    "quote",
-                    "quote-in-source",
-                    f"the quote does not occur in {source.name} "
-                    f"(only whitespace is normalised): {quote[:80]!r}",
-                )
-            )
-            continue
-        for field in value_fields:
-            problems += _value_problems(row, field, quote, file, number)
-        problems += _passage_problems(row, schema, quote, source, file, number)
-    return problems
-
-
-def _passage_problems(row: pd.Series, schema: dict, quote: str, source: Path, file: str, number: int):
-    """The further quotes of a row occur in its source; its fragments in one of its quotes."""
-    problems, passages = [], [quote]
-    for field in (f for f in schema["fields"] if f.get("netbook:role") == "quote"):
-        value = row[field["name"]]
-        for passage in [] if is_missing(value) else value if isinstance(value, list) else [value]:
-            if provenance.quote_in_text(passage, source):
-                passages.append(passage)
+        text = provenance.source_text(source)
+        unusable = set()  # passages not in the source: nothing is checked against them
+        for column, declared in quote_fields:
+            passages = _passages(row, column)
+            if column != "quote" and not passages:
                 continue
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    field["name"],
-                    "quote-in-source",
-                    f"the passage does not occur in {source.name} "
-                    f"(only whitespace is normalised): {passage[:80]!r}",
-                )
-            )
-    for field in (f for f in schema["fields"] if f.get("netbook:role") == "fragment"):
-        value = row[field["name"]]
-        if is_missing(value):
-            continue
-        for item in value if isinstance(value, list) else [value]:
-            if not provenance.fragment_in_passages(item, passages):
+            missing = [q for q in passages if not provenance.quote_in_text(q, source)]
+            for quote in missing:
                 problems.append(
                     Problem(
                         file,
                         number,
-                        field["name"],
-                        "fragment-in-quote",
-                        f"{item!r} does not occur in the row's quote or its other quoted passages",
+                        column,
+                        "quote-in-source",
+                        f"the {column} does not occur in {source.name} (only whitespace is "
+                        f"normalised): {provenance.divergence(quote, text)}",
+                    )
+                )
+            if missing:
+                unusable.update(missing)
+                if column == "quote":
+                    unusable.add("quote")
+                continue
+            locator_field = declared.get("locatorField")
+            if locator_field:
+                problems += _locator_problems(row, column, locator_field, source, file, number)
+        if "quote" in unusable:
+            continue
+        for field in value_fields:
+            quotes = [p for q in _quote_fields(field) for p in _passages(row, q) if p not in unusable]
+            problems += _value_problems(row, field, " \n".join(quotes), file, number)
+        for field in fragment_fields:
+            problems += _fragment_problems(row, field, unusable, text, file, number)
+    return problems
+
+
+def _fragment_problems(
+    row: pd.Series, field: dict, unusable: set, text: str, file: str, number: int
+) -> list[Problem]:
+    """An ``inQuote`` field: each item is the source's own words, in one of its quotes."""
+    mode, col = field["netbook:inQuote"], field["name"]
+    quotes = _quote_fields(field)
+    problems = []
+    items = _items(row[col])
+    if field.get("netbook:inQuoteSeparator"):
+        items = [p.strip() for i in items for p in i.split(field["netbook:inQuoteSeparator"]) if p.strip()]
+    template = field.get("netbook:inQuoteAs")
+    if template:  # the item as the source prints it: '43' -> '43 y/o'
+        others = {k: _as_text(_plain(v)) for k, v in row.items() if k != col}
+        items = [template.format(item, **others) for item in items]
+    for item in items:
+        if mode == "source":
+            found, where = provenance.fragment_in(item, text), "the source text"
+        else:
+            found = any(
+                provenance.fragment_in(item, p, casefold=mode == "casefold")
+                for q in quotes
+                for p in _passages(row, q)
+                if p not in unusable
+            )
+            where = " or ".join(quotes) + (" (case ignored)" if mode == "casefold" else "")
+        if not found:
+            problems.append(
+                Problem(
+                    file,
+                    number,
+                    col,
+                    "printed-in-quote",
+                    f"{item!r} does not occur in {where} (whitespace normalised)",
+                )
+            )
+    return problems
+
+
+@cache
+def _sections(path: Path, source_id: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, section) of every unit of a source, as the reading view reads them
+    (:mod:`netbook.coverage`: its sentences and its reference entries)."""
+    from netbook import coverage
+
+    raw = path.read_text(encoding="utf-8")
+    units = list(
+        coverage.sentences_of(coverage.body(raw, source_id), source_id, provenance.source_text(path))
+    )
+    try:
+        units += coverage.reference_entries(source_id)
+    except (KeyError, ValueError):
+        pass  # a source outside the book's list (a test package) has body sentences only
+    return tuple((u.start, u.end, u.section) for u in units)
+
+
+def locator_names(locator: str, section: str) -> bool:
+    """Does a locator name this section? The section itself ('Abstract, Results'), the
+    section it belongs to ('Abstract'), either with a qualifier in parentheses
+    ('Table 1 (raw PDF line)')."""
+    bare = re.sub(r"\s*\([^()]*\)$", "", locator.strip())
+    return any(section == name or section.startswith(name + ", ") for name in {locator.strip(), bare})
+
+
+def _locator_problems(row, quote_field, locator_field, path, file, number) -> list[Problem]:
+    """The locator names a section of the source holding the quote (any occurrence)."""
+    locator, quote = _cell(row, locator_field), provenance.normalise_whitespace(_cell(row, quote_field))
+    if not locator or not quote:
+        return []
+    text = provenance.source_text(path)
+    sections = _sections(path, row["source_id"])
+    found = []
+    at = text.find(quote)
+    while at >= 0:
+        end = at + len(quote)
+        here = [s for start, stop, s in sections if start < end and stop > at]
+        if any(locator_names(locator, s) for s in here):
+            return []
+        found += [s for s in here if s not in found]
+        at = text.find(quote, at + 1)
+    return [
+        Problem(
+            file,
+            number,
+            locator_field,
+            "locator-holds-quote",
+            f"{locator!r} is not where the source prints the {quote_field}: the reading view "
+            f"places it in {' / '.join(repr(s) for s in found) or 'no section'}",
+        )
+    ]
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, list) or isinstance(b, list):
+        return list(a or []) == list(b or [])
+    if is_missing(a) or is_missing(b):
+        return is_missing(a) and is_missing(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return float(a) == float(b)
+    return a == b
+
+
+def _plain(value):
+    """A cell as a derivation receives it: None for empty, a list, an int or a str."""
+    if isinstance(value, list):
+        return value or None
+    if is_missing(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _derived_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
+    """A derived column equals what its registered function derives from its row."""
+    from netbook.derivations import DERIVATIONS
+
+    problems = []
+    for field in schema["fields"]:
+        declared = field.get("netbook:derived")
+        if not declared:
+            continue
+        col = field["name"]
+        function = DERIVATIONS[declared["function"]]  # known: checked with the schema
+        params = {k: v for k, v in declared.items() if k not in ("function", "from")}
+        for index, row in df.iterrows():
+            args = [_plain(row[f]) for f in declared["from"]]
+            try:
+                expected = function(*args, **params)
+            except ValueError as exc:
+                problems.append(
+                    Problem(
+                        file,
+                        index + 2,
+                        col,
+                        "derived-column",
+                        f"cannot derive from {declared['from']}: {exc}",
+                    )
+                )
+                continue
+            if not _same(_plain(row[col]), expected):
+                problems.append(
+                    Problem(
+                        file,
+                        index + 2,
+                        col,
+                        "derived-column",
+                        f"holds {_plain(row[col])!r}, but {declared['function']}({', '.join(declared['from'])}) "
+                        f"derives {expected!r}",
                     )
                 )
     return problems
+
+
+def _not_above_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
+    """The low end of a pair never above its high end (a swapped range, k above n)."""
+    problems = []
+    for field in schema["fields"]:
+        other = field.get("netbook:notAbove")
+        if not other:
+            continue
+        col = field["name"]
+        for index, (low, high) in enumerate(zip(df[col], df[other])):
+            if not is_missing(low) and not is_missing(high) and float(low) > float(high):
+                problems.append(
+                    Problem(
+                        file,
+                        index + 2,
+                        f"{col},{other}",
+                        "pair-order",
+                        f"{col} ({_as_text(_plain(low))}) is above {other} ({_as_text(_plain(high))}): "
+                        "the two look swapped",
+                    )
+                )
+    return problems
+
+
+def _declaration_problems(schema: dict, file: str, quoted: bool) -> list[Problem]:
+    """The netbook: keys of a schema are well formed (so no rule is silently skipped)."""
+    from netbook.derivations import DERIVATIONS
+
+    problems = []
+    names = [f["name"] for f in schema["fields"]]
+    for field in schema["fields"]:
+        col = field["name"]
+        mode = field.get("netbook:inQuote")
+        if col.endswith("_as_printed") and quoted and not mode:
+            problems.append(
+                Problem(
+                    file,
+                    1,
+                    col,
+                    "as-printed-declared",
+                    'a field named *_as_printed holds the source\'s words: declare "netbook:inQuote"',
+                )
+            )
+        if mode and mode not in IN_QUOTE_MODES:
+            problems.append(
+                Problem(
+                    file, 1, col, "schema-keys", f"netbook:inQuote {mode!r} is not one of {IN_QUOTE_MODES}"
+                )
+            )
+        named = list(field.get("netbook:quoteFields", []))
+        declared = field.get("netbook:derived")
+        if declared:
+            if declared.get("function") not in DERIVATIONS:
+                problems.append(
+                    Problem(
+                        file,
+                        1,
+                        col,
+                        "schema-keys",
+                        f"derivation {declared.get('function')!r} is not registered; known: {sorted(DERIVATIONS)}",
+                    )
+                )
+            named += list(declared.get("from", []))
+        if field.get("netbook:notAbove"):
+            named.append(field["netbook:notAbove"])
+        if field.get("netbook:quote"):
+            named += (
+                [field["netbook:quote"].get("locatorField")]
+                if field["netbook:quote"].get("locatorField")
+                else []
+            )
+        for other in named:
+            if other not in names:
+                problems.append(
+                    Problem(file, 1, col, "schema-keys", f"names a field {other!r} the schema lacks")
+                )
+    return problems
+
+
+IN_QUOTE_MODES = ("verbatim", "casefold", "source")
+
+
+def _order_problems(df: pd.DataFrame, schema: dict, file: str, bad_cells: frozenset) -> list[Problem]:
+    """Rows sorted by their primary key (typed), unless the schema says why not. Text
+    may be sorted as Python sorts it (by code point) or as a reader does (case and
+    accents ignored: 'Özdirik' < 'Zilembo'); either order passes."""
+    if schema.get("netbook:rowOrder"):
+        return []
+    key = schema.get("primaryKey", [])
+    key = [key] if isinstance(key, str) else list(key)
+    if not key or any(column in key for _, column in bad_cells):
+        return []  # the key's own problems are reported; its order means little then
+    rows = list(df[key].itertuples(index=False, name=None))
+    for fold in (False, True):
+        keys = [_sort_key(r, fold) for r in rows]
+        if keys == sorted(keys):
+            return []
+    keys = [_sort_key(r, True) for r in rows]
+    index = next(i for i in range(1, len(rows)) if keys[i] < keys[i - 1])
+    return [
+        Problem(
+            file,
+            index + 2,
+            ",".join(key),
+            "rows-sorted",
+            f"rows must be sorted by their key ({', '.join(key)}): {rows[index]!r} comes after "
+            f"{rows[index - 1]!r}; sort the rows, or give the reason for another order in the "
+            'schema\'s "netbook:rowOrder"',
+        )
+    ]
+
+
+def _sort_key(values: tuple, fold: bool) -> tuple:
+    return tuple(
+        (0, "") if is_missing(v) else (1, _fold(v) if fold and isinstance(v, str) else v) for v in values
+    )
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _editorial_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
@@ -454,30 +775,39 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
     problems = _check_csv_syntax(csv_path, schema)
     if problems:
         raise TableError(problems)
-    problems = _frictionless_problems(name, package_path, file, schema)
+    kind = resource.get("netbook:kind") if name != SOURCES_TABLE else "sources"
+    problems = _declaration_problems(schema, file, kind in QUOTED_KINDS)
     if problems:
         raise TableError(problems)
-    df = _to_dataframe(csv_path, schema)
-    if name != SOURCES_TABLE:
-        kind = resource.get("netbook:kind")
-        if kind not in KINDS:
-            raise TableError(
-                [
-                    Problem(
-                        _display(package_path),
-                        None,
-                        None,
-                        "table-kind",
-                        f'resource {name!r} needs "netbook:kind" set to one of {KINDS}, found {kind!r}',
-                    )
-                ]
-            )
-        if kind == "editorial":
-            problems = _editorial_problems(df, schema, file)
-        else:
-            problems = _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
-        if problems:
-            raise TableError(problems)
+    if name != SOURCES_TABLE and kind not in KINDS:
+        raise TableError(
+            [
+                Problem(
+                    _display(package_path),
+                    None,
+                    None,
+                    "table-kind",
+                    f'resource {name!r} needs "netbook:kind" set to one of {KINDS}, found {kind!r}',
+                )
+            ]
+        )
+    problems = _frictionless_problems(name, package_path, file, schema)
+    if any(p.row is None for p in problems):  # a table-level error: rows cannot be read
+        raise TableError(problems)
+    # A cell the schema refuses is reported and read as empty: the rules below still run
+    # on the rest of its row, so one error does not hide the others.
+    bad_cells = frozenset((p.row, c) for p in problems if p.column for c in p.column.split(","))
+    df = _to_dataframe(csv_path, schema, bad_cells)
+    problems += _order_problems(df, schema, file, bad_cells)
+    problems += _derived_problems(df, schema, file)
+    problems += _not_above_problems(df, schema, file)
+    if kind == "editorial":
+        problems += _editorial_problems(df, schema, file)
+    elif kind in QUOTED_KINDS:
+        problems += _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
+    problems += pair_problems(name, package_path, descriptor)
+    if problems:
+        raise TableError(sorted(problems, key=lambda p: p.row or 0))
     df.attrs["netbook"] = {
         "table": name,
         "file": file,
@@ -524,3 +854,120 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         .sort_values(["table", "row", "field"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+# ---------------------------------------------------------------- pairs, read twice
+
+
+def _raw_rows(path: Path) -> list[dict[str, str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return []  # that table's own load reports it
+
+
+def _pair_tables(package_path: Path, descriptor: dict) -> list[tuple[dict, dict]]:
+    """(resource, its "netbook:pairs" declaration) of every table that reads pairs twice."""
+    out = []
+    for resource in descriptor.get("resources", []):
+        schema = _schema(resource, package_path.parent) if resource.get("schema") else None
+        if isinstance(schema, dict) and schema.get("netbook:pairs"):
+            out.append((resource, schema["netbook:pairs"]))
+    return out
+
+
+def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Problem]:
+    """The second reading of pairs, checked when the pair table or a table it reads loads.
+
+    A table whose schema declares ``"netbook:pairs"`` holds, per row, a pair of values as
+    the source prints them side by side (``"11.0 vs. 4.6 months"``, ``"40-72 months"``),
+    in the source's order, and names where the extraction holds each value: a table,
+    and per end a row (by the table's one-column primary key) and a field. The
+    declaration names the pair table's columns::
+
+        "netbook:pairs": {"table": "table", "printed": "pair_as_printed",
+                          "first": ["first_key", "first_field"],
+                          "second": ["second_key", "second_field"]}
+
+    The printed pair's first number must be a reading of the first value and its last
+    number a reading of the second (the words between may hold others: '74% 5-year
+    survival for resection, compared with 30%'). Two arms' values swapped, or the ends of
+    a range, fail this with both rows named. Only raw cells are read here, so the check
+    needs neither table to be loaded first.
+    """
+    base = package_path.parent
+    by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
+    problems = []
+    for resource, declared in _pair_tables(package_path, descriptor):
+        pair_file = _display(base / resource["path"])
+        pair_rows = _raw_rows(base / resource["path"])
+        for index, pair in enumerate(pair_rows):
+            target = pair.get(declared["table"], "")
+            if name not in (resource["name"], target):
+                continue
+            number = index + 2
+            where = f"{pair_file} row {number}"
+            target_resource = by_name.get(target)
+            if target_resource is None:
+                problems.append(
+                    Problem(pair_file, number, declared["table"], "pair-target", f"no table named {target!r}")
+                )
+                continue
+            target_schema = _schema(target_resource, base)
+            key = target_schema.get("primaryKey")
+            key = key[0] if isinstance(key, list) and len(key) == 1 else key
+            fields = {f["name"] for f in target_schema["fields"]}
+            target_path = base / target_resource["path"]
+            target_file = _display(target_path)
+            rows = {r.get(key): (i + 2, r) for i, r in enumerate(_raw_rows(target_path))}
+            ends = []
+            for end in ("first", "second"):
+                key_column, field_column = declared[end]
+                found = rows.get(pair.get(key_column, ""))
+                field = pair.get(field_column, "")
+                if found is None or field not in fields:
+                    problems.append(
+                        Problem(
+                            pair_file,
+                            number,
+                            key_column if found is None else field_column,
+                            "pair-target",
+                            f"{target}.{key}={pair.get(key_column)!r}, field {field!r}: no such row or field",
+                        )
+                    )
+                    break
+                ends.append((found[0], field, found[1].get(field, "")))
+            if len(ends) != 2:
+                continue
+            printed = pair.get(declared["printed"], "")
+            tokens = provenance.printed_numbers(printed)
+            if len(tokens) < 2:
+                problems.append(
+                    Problem(
+                        pair_file,
+                        number,
+                        declared["printed"],
+                        "pair-two-numbers",
+                        f"a printed pair holds at least two numbers; {printed!r} holds {tokens}",
+                    )
+                )
+                continue
+            tokens = [tokens[0], tokens[-1]]
+            (row_a, field_a, value_a), (row_b, field_b, value_b) = ends
+            if all(provenance.reads_as(t, v) for t, v in zip(tokens, (value_a, value_b))):
+                continue
+            rows_named = f"rows {row_a} and {row_b}" if row_a != row_b else f"row {row_a}"
+            swapped = provenance.reads_as(tokens[0], value_b) and provenance.reads_as(tokens[1], value_a)
+            problems.append(
+                Problem(
+                    target_file,
+                    row_a,
+                    field_a if field_a == field_b else f"{field_a},{field_b}",
+                    "pair-as-printed",
+                    f"{rows_named} hold {value_a!r} ({field_a}) and {value_b!r} ({field_b}), but the source "
+                    f"prints the pair as {printed!r} in that order ({where}, {declared['printed']})"
+                    + ("; the two values are swapped" if swapped else ""),
+                )
+            )
+    return problems

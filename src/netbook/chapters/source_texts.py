@@ -7,7 +7,6 @@ Only rendering lives here; what counts as a sentence, a number and a quote is de
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import nbformat
 import pandas as pd
 
 from netbook import cache_inputs, coverage, flags, paths
-from netbook.display import Provenance
+from netbook.display import Provenance, escape
 from netbook.plotting import PALETTE, new_figure
 
 PAGE = "source_texts"
@@ -28,6 +27,11 @@ STATUS_COLOURS = {
     "background outside the book's scope": PALETTE["orange"],
     "dates or identifiers only": PALETTE["grey"],
 }
+
+
+def _html(value) -> str:
+    """Every text of the reading view reaches HTML through netbook.display.escape."""
+    return escape(value, "html")
 
 
 def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
@@ -116,10 +120,10 @@ def _uses_html(
     for table in sorted(rows):
         numbers = ", ".join(str(r) for r in sorted(set(rows[table])))
         chapter_links = ", ".join(
-            f'<a href="{c}.html">{html.escape(titles.get(c, c))}</a>' for c in chapters.get(table, [])
+            f'<a href="{_html(c)}.html">{_html(titles.get(c, c))}</a>' for c in chapters.get(table, [])
         )
         parts.append(
-            f'<a href="../{path_of[table]}" download><code>{table}</code></a> row{"s" if "," in numbers else ""} '
+            f'<a href="../{_html(path_of[table])}" download><code>{_html(table)}</code></a> row{"s" if "," in numbers else ""} '
             f"{numbers}" + (f" ({chapter_links})" if chapter_links else "")
         )
     return "; ".join(parts)
@@ -153,15 +157,15 @@ class ReadingView:
     def _unit_html(self, status: coverage.Status | None, sentence: coverage.Sentence) -> tuple[str, str]:
         """The sentence as HTML, and the note that follows it (rows and chapters quoting
         it, the reason it is set aside); consecutive sentences with the same note share one."""
-        text = html.escape(sentence.text)
-        anchor = html.escape(sentence.anchor)
+        text = _html(sentence.text)
+        anchor = _html(sentence.anchor)
         quoting = self._quoting(sentence)
         if status is not None and status.state == "set aside":
-            note = html.escape(status.set_aside["rationale"])
+            note = _html(status.set_aside["rationale"])
             via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>' if status.twin else ""
             return (
                 f'<span id="{anchor}" class="src-set-aside" style="background:#e6e6e6" title="{note}">{text}</span>',
-                f'<small class="src-reason">[set aside{via}: <em>{html.escape(status.reason)}</em>; {note}]</small>',
+                f'<small class="src-reason">[set aside{via}: <em>{_html(status.reason)}</em>; {note}]</small>',
             )
         if status is not None and status.state == "quoted" and status.twin is not None and not quoting:
             return (
@@ -228,13 +232,13 @@ class AnchoredTable:
         self.note = Provenance(loaded)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in self.df.columns)
+        head = "".join(f"<th>{_html(str(c))}</th>" for c in self.df.columns)
         body = []
         for _, row in self.df.iterrows():
-            cells = "".join(f"<td>{'—' if pd.isna(v) else html.escape(str(v))}</td>" for v in row)
-            body.append(f'<tr id="{self.prefix}-{html.escape(str(row[self.key]))}">{cells}</tr>')
+            cells = "".join(f"<td>{'—' if pd.isna(v) else _html(str(v))}</td>" for v in row)
+            body.append(f'<tr id="{self.prefix}-{_html(str(row[self.key]))}">{cells}</tr>')
         return (
-            f'<table class="netbook-table" tabindex="0"><caption>{html.escape(self.caption)}</caption>'
+            f'<table class="netbook-table" tabindex="0"><caption>{_html(self.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>" + self.note._repr_html_()
         )
 
@@ -282,9 +286,9 @@ class FlaggedList:
 
     def _repr_html_(self) -> str:
         items = "".join(
-            f'<li><a href="#audit-{html.escape(r.check_id)}"><code>{html.escape(r.check_id)}</code></a> '
-            f"({html.escape(r.source_id)}): {html.escape(r.statement)}; printed {html.escape(r.printed)}, "
-            f"recomputed {html.escape(r.recomputed)}: {html.escape(r.result)}.</li>"
+            f'<li><a href="#audit-{_html(r.check_id)}"><code>{_html(r.check_id)}</code></a> '
+            f"({_html(r.source_id)}): {_html(r.statement)}; printed {_html(r.printed)}, "
+            f"recomputed {_html(r.recomputed)}: {_html(r.result)}.</li>"
             for r in self.flagged.itertuples()
         )
         return f"<ul>{items}</ul>"
