@@ -10,6 +10,7 @@ import re
 import pandas as pd
 import pytest
 from conftest import cell_html, contradictions_note_links, stored_glue
+from test_pdf import pdf_pages  # noqa: F401, F811 (the fixture that builds the PDF, once per module)
 
 from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
@@ -634,3 +635,49 @@ def test_indirectness_is_said_once_and_holds_for_every_trial(sof_data, notebook)
     assert set(trials) <= set(judged)
     text = " ".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown")
     assert text.count("No trial the review quotes selected its patients by hepatic") == 1
+
+
+# ------------------------------------------------------------------ the same footnotes in the PDF
+
+
+def _alnum(text: str) -> str:
+    """Letters and digits only: the PDF's text breaks and hyphenates lines, in tables and footnotes."""
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def test_every_qualifier_footnote_is_in_the_pdf(sof_data, pdf_pages):  # noqa: F811
+    """Every footnote the chapter puts under a table (each qualifier of each result, harm
+    and study) is printed in the PDF, and the two majors read there as on the page."""
+    text = _alnum(" ".join(pdf_pages))
+    notes = set()
+    for option_id in sof_data.options["option_id"]:
+        for part in hm.option_parts(sof_data, option_id):
+            if hasattr(part, "footnotes"):
+                notes |= set(part.footnotes.texts)
+    assert len(notes) >= 60
+    missing = sorted(n for n in notes if _alnum(n) not in text)
+    assert not missing, missing
+    for shown in (
+        "OS from initial diagnosis",
+        "median OS from the first treatment cycle",
+        "IFN + depot octreotide (background, every arm): 67%",
+        "Time origin not stated",
+    ):
+        assert _alnum(shown) in text, shown
+
+
+# ------------------------------------------------------------------ and in the built HTML
+
+
+@pytest.fixture(scope="module")
+def built_page() -> str:
+    built = paths.BUILD_HTML / "chapters" / "hepatic_metastases.html"
+    assert built.exists(), "no built chapter: run `make book` (make test does) before these tests"
+    return built.read_text(encoding="utf-8")
+
+
+def test_every_qualifier_is_beside_its_value_in_the_built_page(sof_data, built_page):
+    """The same walk as above, over the page the reader opens (the build keeps the
+    chapter's table HTML, its marks and its footnotes)."""
+    test_every_qualifier_of_a_result_is_beside_its_value_in_the_chapter(sof_data, built_page)
+    test_every_qualifier_of_a_harm_and_a_study_is_beside_it_in_the_chapter(sof_data, built_page)
