@@ -17,7 +17,7 @@ PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progr
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
 	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
-	$(PYTHON) -m venv $(VENV)
+	$(PROGRESS) set-up $(PYTHON) -m venv $(VENV)
 	$(PROGRESS) set-up bash -c 'set -o pipefail; $(PIP) -r requirements.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }'
 	$(PIP) --quiet --no-deps -e .
 	touch $@
