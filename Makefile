@@ -8,14 +8,17 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: book test bench execute readers data lint clean pdf lab preview
 
+# A long step with little output of its own runs under tools/with-progress.sh, which prints
+# "<step>: still running (N s)" every 15 s.
+PROGRESS := bash tools/with-progress.sh
 # pip prints one line per package it installs (--progress-bar off: no bar redrawn in logs),
 # so the set-up is never silent for long.
 PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progress-bar off
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
 	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	$(PROGRESS) set-up $(PYTHON) -m venv $(VENV)
+	$(PROGRESS) set-up bash -c 'set -o pipefail; $(PIP) -r requirements.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }'
 	$(PIP) --quiet --no-deps -e .
 	touch $@
 
@@ -37,9 +40,9 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build
 	if [ ! -e $(FILLED) ] || [ -n "$$(find chapters -name '*.ipynb' -newer $(FILLED))" ]; then \
-	  $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
+	  $(PROGRESS) execution $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
 	@echo "book: Sphinx reads the changed pages and writes the HTML (usually 20-60 s; a few s when one page changed)"
-	$(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
+	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
 	touch $@
 
 # The PDF is built first where XeLaTeX is present: the intro links it, and the browser
@@ -72,9 +75,9 @@ $(PDF): $(STAMP) $(BOOK_INPUTS)
 	$(BIN)/python -m netbook.cache_inputs
 	mkdir -p _build/html
 	@echo "pdf: the whole book through LaTeX and XeLaTeX (usually 1-2 min; log in _build/pdf.log)"
-	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" \
-	  $(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
-	  --keep-going > _build/pdf.log 2>&1 || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
+	SOURCE_DATE_EPOCH="$$(git log -1 --format=%ct 2>/dev/null || date +%s)" $(PROGRESS) pdf bash -c \
+	  '$(BIN)/jupyter-book build . --builder pdflatex --path-output _build/pdf --warningiserror \
+	  --keep-going > _build/pdf.log 2>&1' || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
 	touch $(PDF)  # latexmk may leave an unchanged PDF's date as it was
 
 # ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench
@@ -93,7 +96,7 @@ data: $(STAMP)
 # make execute ALL=1 re-runs every chapter.
 execute: $(STAMP)
 	@echo "make execute: re-running the chapters whose code or inputs changed (about 10-60 s a chapter, two at a time)"
-	$(BIN)/python -m netbook.execute $(if $(ALL),--all)
+	$(PROGRESS) execute $(BIN)/python -m netbook.execute $(if $(ALL),--all)
 
 # Which chapters read a table: make readers TABLE=trial_outcomes
 readers: $(STAMP)
@@ -103,7 +106,7 @@ readers: $(STAMP)
 LAB_STAMP := $(VENV)/.lab-installed
 $(LAB_STAMP): $(STAMP) requirements-lab.txt
 	@echo "lab: installing JupyterLab's pinned packages (requirements-lab.txt) into .venv (first time only; about 1 min)"
-	$(PIP) -r requirements-lab.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	$(PROGRESS) lab bash -c 'set -o pipefail; $(PIP) -r requirements-lab.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }'
 	touch $@
 
 # JupyterLab on the chapters with the book's kernel: this .venv's Python, where netbook
@@ -123,7 +126,7 @@ PREVIEW_PORT ?= 8000
 PREVIEW_STAMP := $(VENV)/.preview-installed
 $(PREVIEW_STAMP): $(STAMP) requirements-preview.txt
 	@echo "preview: installing sphinx-autobuild's pinned packages (requirements-preview.txt) into .venv (first time only; about 20 s)"
-	$(PIP) -r requirements-preview.txt | { grep --line-buffered -E '^(Collecting|Installing|Successfully)' || true; }
+	$(PROGRESS) preview bash -c 'set -o pipefail; $(PIP) -r requirements-preview.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }'
 	touch $@
 preview: $(PREVIEW_STAMP)
 	$(BIN)/python -m netbook.preview --port $(PREVIEW_PORT)

@@ -394,6 +394,9 @@ class PageVisit:
                 f"localStorage.setItem('theme', {json.dumps(mode)});"
             )
         self.page = self.context.new_page()
+        # a page's load on a machine shared by several builds (load average 17 on 2 cores
+        # measured) took over Playwright's default 30 s: a slow machine is not a broken page
+        self.page.set_default_timeout(120_000)
         self.console_errors: list[str] = []
         self.requests: list[str] = []
         self.failed: list[str] = []
