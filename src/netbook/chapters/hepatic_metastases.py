@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from netbook import flags as flagging
-from netbook.display import table
+from netbook.display import escape, table
 from netbook.footnotes import Footnotes, footnoted, qualifier_notes
 from netbook.stats import read_count
 from netbook.values import is_missing
@@ -601,11 +601,11 @@ def criteria_markdown(data: HepaticData, option_id: str) -> str:
         return "**For whom.** The review states no selection criteria for this option."
     lines = ["**For whom** (the review's words):", ""]
     for r in said.itertuples():  # said outside the review's lists of criteria
-        lines.append(f"- “{r.statement}”")
+        lines.append(f"- “{escape(r.statement, 'markdown')}”")
     for cs, part in crit.groupby("criteria_set", sort=True):
         strengths = sorted({STRENGTH_WORDS[s] for s in part["strength"]})
         # criteria that the review states in one phrase ("resectable G1-G2") share its words: once
-        items = "; ".join(f"“{t}”" for t in dict.fromkeys(part["criterion_text"]))
+        items = "; ".join(f"“{escape(t, 'markdown')}”" for t in dict.fromkeys(part["criterion_text"]))
         lines.append(f"- {CRITERIA_SET_NAMES[cs]} ({', '.join(strengths)}): {items}")
     return "\n".join(lines)
 
@@ -617,10 +617,12 @@ def conclusions_markdown(data: HepaticData, option_id: str) -> str:
         return ""
     lines = ["**What the review concludes:**", ""]
     for r in rows.itertuples():
-        basis = f" ({r.evidence_as_printed})" if not is_missing(r.evidence_as_printed) else ""
+        basis = (
+            f" ({escape(r.evidence_as_printed, 'markdown')})" if not is_missing(r.evidence_as_printed) else ""
+        )
         refs = [m for m in (r.references or []) if m]
-        cite = f" [{', '.join(refs)}]" if refs else ""
-        lines.append(f"- {r.topic}{basis}: “{r.statement}”{cite}")
+        cite = f" [{escape(', '.join(refs), 'markdown')}]" if refs else ""
+        lines.append(f"- {escape(r.topic, 'markdown')}{basis}: “{escape(r.statement, 'markdown')}”{cite}")
     return "\n".join(lines)
 
 
