@@ -16,7 +16,7 @@ PROGRESS := bash tools/with-progress.sh
 PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progress-bar off
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ needed, found " + sys.version'
-	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 1-3 min)"
+	@echo "set-up: creating .venv and installing the pinned packages of requirements.txt (first time only; usually 2-3 min, far longer on a busy machine)"
 	$(PROGRESS) set-up $(PYTHON) -m venv $(VENV)
 	$(PROGRESS) set-up bash -c 'set -o pipefail; $(PIP) -r requirements.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }'
 	$(PIP) --quiet --no-deps -e .
