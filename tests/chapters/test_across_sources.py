@@ -414,3 +414,29 @@ def test_the_case_months_count_from_the_start_of_interferon():
     prose = "".join("".join(c["source"]) for c in _chapter_cells() if c["cell_type"] == "markdown")
     assert "count from the start, not from the response" in prose
     assert "response sustained" not in prose
+
+
+def test_every_extraction_note_on_an_interferon_statement_is_a_footnote_beside_it():
+    """Nothing the extraction knows about a statement is off the page: each note of
+    interferon_statements is a footnote under the table of every statement, and its letter
+    stands in that statement's row (beside the value, or the endpoint where none is printed)."""
+    from bs4 import BeautifulSoup
+
+    page = next(
+        cell_html(c) for c in _chapter_cells() if "sof-footnotes" in cell_html(c) and "oz11" in cell_html(c)
+    )
+    soup = BeautifulSoup(page, "html.parser")
+    footnotes = {}
+    for note in soup.select("span.sof-footnote"):
+        key = note.sup.get_text()
+        footnotes[note.get_text()[len(key) :].strip()] = key
+    marks = {}
+    for row in soup.select("tbody tr"):
+        cells = row.find_all("td")
+        marks[cells[0].get_text()] = {k for m in row.select("sup.sof-mark") for k in m.get_text().split(",")}
+    ifn = load_table("interferon_statements")
+    noted = ifn[ifn["note"].notna()]
+    assert len(noted) >= 20
+    for statement_id, note in zip(noted["statement_id"], noted["note"]):
+        key = footnotes[f"Extraction note: {' '.join(note.split())}"]
+        assert key in marks[statement_id], (statement_id, key)
