@@ -172,3 +172,40 @@ def test_code_is_folded(nb):
         if c["cell_type"] == "code" and "hide-input" not in c.get("metadata", {}).get("tags", [])
     ]
     assert not unfolded, f"code cells without the hide-input tag: {unfolded}"
+
+
+def test_every_extraction_note_reaches_a_chapter_page():
+    """Nothing the extraction knows is kept in a CSV only: the note (or remark) of every
+    row of every extracted table is shown on a chapter page, not only in the ledger or the
+    reading view (the reference pages)."""
+    import html as html_module
+    import json
+
+    from bs4 import BeautifulSoup
+
+    from netbook import load_all_tables, paths
+
+    shown = []
+    for notebook in sorted(paths.CHAPTERS.glob("*.ipynb")):
+        if notebook.stem in {"provenance_ledger", "source_texts"}:
+            continue
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                html_text = "".join(data.get("text/html", ""))
+                shown.append(BeautifulSoup(html_text, "html.parser").get_text(" ") if html_text else "")
+                markdown = "".join(data.get("text/markdown", ""))
+                shown.append(html_module.unescape(markdown.replace("\\", "")))
+    text = " ".join(" ".join(shown).split())
+    missing, checked = [], 0
+    for name, df in load_all_tables().items():
+        for column in ("note", "remark"):
+            if column not in df.columns:
+                continue
+            for index, note in df[column].dropna().items():
+                for item in note if isinstance(note, list) else [note]:
+                    checked += 1
+                    if " ".join(str(item).split()) not in text:
+                        missing.append(f"{name}.csv row {index + 2}, {column}: {str(item)[:60]}")
+    assert checked > 100
+    assert not missing, missing
