@@ -39,6 +39,8 @@ import html
 import re
 from pathlib import Path
 
+from written_pages import written_pages
+
 _DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
 _NETBOOK_TABLE = re.compile(
     r'<table\b(?P<attrs>[^>]*\bclass="[^"]*\bnetbook-table\b[^"]*"[^>]*)>(?P<inner>.*?)</table>', re.S
@@ -190,7 +192,11 @@ def harden(text: str, where: str = "page") -> str:
     policy = metas[0]["content"]
     if _SCRIPT_SRC not in policy or "unsafe-inline" in policy.split("script-src", 1)[1].split(";")[0]:
         raise CSPError(f"{where}: the policy's script-src is not {_SCRIPT_SRC!r}")
-    new_policy = policy.replace(_SCRIPT_SRC, " ".join([_SCRIPT_SRC, *hashes]), 1)
+    # hashes a page already carries (a page hardened before) are replaced, never added to
+    directives = [d.strip() for d in policy.split(";")]
+    new_policy = "; ".join(
+        " ".join([_SCRIPT_SRC, *hashes]) if d.startswith("script-src") else d for d in directives
+    )
     written = f'content="{html.escape(policy, quote=True)}"'
     if written not in opening:
         written = f'content="{policy}"'
@@ -205,9 +211,7 @@ def _csp_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
-    for page in sorted(out.rglob("*.html")):
-        if "_static" in page.relative_to(out).parts:
-            continue
+    for page in written_pages(app):
         text = page.read_text(encoding="utf-8")
         if 'http-equiv="Content-Security-Policy"' not in text:
             continue  # not a page of the book's layout (a redirect, a copied file)
@@ -217,6 +221,7 @@ def _csp_finished(app, exception):
 
 
 def setup(app):
+    app.setup_extension("written_pages")
     app.add_js_file("netbook-actions.js")
     # after every other build-finished step (page_weight rewrites the pages' icons)
     app.connect("build-finished", _csp_finished, priority=900)

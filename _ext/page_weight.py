@@ -44,6 +44,7 @@ from pathlib import Path
 
 from docutils import nodes
 from markupsafe import Markup
+from written_pages import written_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 ICON_CSS = "netbook-icons.css"
@@ -505,9 +506,7 @@ def _build_finished(app, exception):
     trimmed = re.sub(r"/\*# sourceMappingURL=[^*]*\*/\s*$", "", trimmed)  # the map is the original's
     (out / TRIMMED_THEME_CSS).write_text(trimmed, encoding="utf-8")
     problems = []
-    for page in sorted(out.rglob("*.html")):
-        if "_static" in page.relative_to(out).parts:
-            continue
+    for page in written_pages(app):
         text = page.read_text(encoding="utf-8")
         new, found = inline_icons(text, icons)
         problems += [f"{page.relative_to(out)}: {p}" for p in found]
@@ -543,6 +542,7 @@ def _write_icon_font(out: Path) -> None:
 
 
 def setup(app):
+    app.setup_extension("written_pages")
     app.add_css_file(ICON_FONT_CSS)
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context)

@@ -107,6 +107,33 @@ def test_each_inline_script_is_allowed_by_its_hash_and_nothing_else_changes():
     ) == PAGE.replace(_policy(PAGE), "")
 
 
+def test_a_page_hardened_twice_is_the_page_hardened_once():
+    # an incremental build used to harden pages it had not written again, adding every hash once more
+    once = hf.harden(PAGE)
+    assert hf.harden(once) == once
+
+
+def test_only_the_pages_this_build_wrote_are_finished(tmp_path):
+    import written_pages as wp
+
+    class Builder:
+        format = "html"
+
+        def get_outfilename(self, name):
+            return str(tmp_path / f"{name}.html")
+
+    class App:
+        builder = Builder()
+
+    app = App()
+    wp._reset(app)
+    for name in ("intro", "chapters/sources", "intro"):
+        wp._record(app, name, "page.html", {}, None)
+    assert wp.written_pages(app) == [tmp_path / "chapters/sources.html", tmp_path / "intro.html"]
+    wp._reset(app)  # a new build starts with none
+    assert wp.written_pages(app) == []
+
+
 def test_the_hash_is_the_base64_sha256_of_the_script_text():
     # the value the CSP specification gives for alert('Hello, world.');
     assert (
