@@ -8,9 +8,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: book test bench execute readers data lint clean pdf lab preview
 
-# A long step with little output of its own runs under tools/with-progress.sh, which prints
-# "<step>: still running (N s)" every 15 s.
-PROGRESS := bash tools/with-progress.sh
+# Every long step runs under tools/with_progress.py, which passes its output through and
+# prints "<step>: still running (N s)" whenever it has been quiet for 8 s.
+PROGRESS := $(PYTHON) tools/with_progress.py
 # pip prints one line per package it installs (--progress-bar off: no bar redrawn in logs),
 # so the set-up is never silent for long.
 PIP := PYTHONUNBUFFERED=1 $(BIN)/pip install --disable-pip-version-check --progress-bar off
@@ -42,7 +42,8 @@ $(BUILT): $(STAMP) $(BOOK_INPUTS)
 	if [ ! -e $(FILLED) ] || [ -n "$$(find chapters -name '*.ipynb' -newer $(FILLED))" ]; then \
 	  $(PROGRESS) execution $(BIN)/python -m netbook.execute --fill-cache && touch $(FILLED); fi
 	@echo "book: Sphinx reads the changed pages and writes the HTML (usually 20-60 s; a few s when one page changed)"
-	PYTHONUNBUFFERED=1 $(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log
+	PYTHONUNBUFFERED=1 $(PROGRESS) book bash -c \
+	  'set -o pipefail; $(BIN)/jupyter-book build . --warningiserror --keep-going 2>&1 | tee _build/build.log'
 	touch $@
 
 # The PDF is built first where XeLaTeX is present: the intro links it, and the browser
@@ -55,7 +56,7 @@ TEST_WORKERS ?= 2
 test: book lint
 	if command -v xelatex >/dev/null; then $(MAKE) --no-print-directory pdf; fi
 	@echo "tests: the whole suite, every chapter re-executed by nbval and the browser tests, $(TEST_WORKERS) workers (usually 3-6 min)"
-	$(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(PROGRESS) tests $(BIN)/python -m pytest tests --nbval chapters -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The whole book as one PDF through Jupyter Book's LaTeX builder and XeLaTeX (Debian:
 # texlive-xetex texlive-latex-extra texlive-latex-recommended texlive-fonts-recommended
@@ -80,10 +81,10 @@ $(PDF): $(STAMP) $(BOOK_INPUTS)
 	  --keep-going > _build/pdf.log 2>&1' || { tail -n 40 _build/pdf.log; echo "make pdf failed: see _build/pdf.log"; exit 1; }
 	touch $(PDF)  # latexmk may leave an unchanged PDF's date as it was
 
-# ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench
+# ruff (pinned) lints and checks the formatting of src, tests, chapters (notebooks too), _ext, bench, tools
 lint: $(STAMP)
-	$(BIN)/ruff check src tests chapters _ext bench
-	$(BIN)/ruff format --check src tests chapters _ext bench
+	$(BIN)/ruff check src tests chapters _ext bench tools
+	$(BIN)/ruff format --check src tests chapters _ext bench tools
 
 # Regenerate the machine-made tables under data/derived/ from the source texts
 # (tests/test_derive.py fails when a committed file differs from what this writes).
@@ -91,7 +92,7 @@ data: $(STAMP)
 	$(BIN)/python -m netbook.derive
 
 # Re-execute, in parallel, the chapters whose stored outputs are stale (their code, a
-# table they load, the netbook package or requirements.txt changed since the outputs were
+# table they load, a netbook module they import or requirements.txt changed since the outputs were
 # stored), in place and into the build's cache: the next make book executes nothing.
 # make execute ALL=1 re-runs every chapter.
 execute: $(STAMP)

@@ -61,8 +61,8 @@ def stale_note(notebook: Path) -> str | None:
     if not stale:
         return None
     return (
-        f"stale: {notebook.name}'s stored outputs predate a change to its code or inputs (data, the netbook "
-        f"package or requirements.txt), so nbval compares a fresh run with old outputs: {cache_inputs.STALE_HINT}"
+        f"stale: {notebook.name}'s stored outputs predate a change to its code or inputs (a table it loads, a "
+        f"netbook module it imports, or requirements.txt), so nbval compares a fresh run with old outputs: {cache_inputs.STALE_HINT}"
     )
 
 

@@ -100,27 +100,80 @@ def test_every_chapter_declares_its_inputs():
         assert cache_inputs.input_files(nb), nb
 
 
-def test_a_change_to_a_chapter_companion_module_changes_the_digest(tiny, tmp_path, monkeypatch):
-    """netbook.chapters holds code a chapter runs: editing it must re-execute the chapter."""
+@pytest.fixture
+def repo_copy(tmp_path, monkeypatch):
+    """A copy of the netbook package under a temporary root, so modules can be edited."""
     root = tmp_path / "repo"
     shutil.copytree(
         paths.ROOT / "src" / "netbook", root / "src" / "netbook", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(paths.ROOT / "requirements.txt", root / "requirements.txt")
     monkeypatch.setattr(paths, "ROOT", root)
-    nb = write_notebook(tmp_path / "case.ipynb", "print('reads no table')")
-    companions = sorted((root / "src" / "netbook" / "chapters").glob("*.py"))
-    assert {p.name for p in companions} >= {"__init__.py", "case_ozdirik2020.py", "across_sources.py"}
-    assert set(companions) <= set(cache_inputs.input_files(nb, tiny.descriptor))
+    return root / "src" / "netbook"
+
+
+def _append(path, text="\n# edited\n"):
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_chapter_reruns_when_a_module_it_imports_changes_and_only_then(tiny, tmp_path, repo_copy):
+    """netbook.chapters holds code a chapter runs: editing it must re-execute the chapter;
+    editing a module the chapter never imports must not."""
+    nb = write_notebook(tmp_path / "case.ipynb", "import netbook.chapters.case_ozdirik2020 as case")
+    inputs = set(cache_inputs.input_files(nb, tiny.descriptor))
+    # the companion, the packages it sits in, and what it imports in turn (dates)
+    assert {
+        repo_copy / "__init__.py",
+        repo_copy / "chapters" / "__init__.py",
+        repo_copy / "chapters" / "case_ozdirik2020.py",
+        repo_copy / "dates.py",
+    } <= inputs
+    assert repo_copy / "chapters" / "hepatic_metastases.py" not in inputs
     before = cache_inputs.digest(nb, tiny.descriptor)
-    module = root / "src" / "netbook" / "chapters" / "case_ozdirik2020.py"
-    module.write_text(module.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    _append(repo_copy / "chapters" / "hepatic_metastases.py")
+    (repo_copy / "chapters" / "new_chapter.py").write_text('"""A new companion."""\n')
+    assert cache_inputs.digest(nb, tiny.descriptor) == before
+    _append(repo_copy / "chapters" / "case_ozdirik2020.py")
     edited = cache_inputs.digest(nb, tiny.descriptor)
     assert edited != before
-    (root / "src" / "netbook" / "chapters" / "new_chapter.py").write_text('"""A new companion."""\n')
+    _append(repo_copy / "dates.py")  # imported by the companion, not by the notebook
     assert cache_inputs.digest(nb, tiny.descriptor) not in (before, edited)
-    # the digest is of the files, not of the time: unchanged files give the same digest
-    assert cache_inputs.digest(nb, tiny.descriptor) == cache_inputs.digest(nb, tiny.descriptor)
+
+
+def test_a_chapter_that_loads_a_table_depends_on_the_loader(tiny, tmp_path, repo_copy):
+    nb = write_notebook(tmp_path / "a.ipynb", "df = load_table('findings')")
+    inputs = set(cache_inputs.input_files(nb, tiny.descriptor))
+    assert {repo_copy / "__init__.py", repo_copy / "tables.py"} <= inputs
+
+
+def test_a_chapter_without_netbook_imports_runs_no_module(tiny, tmp_path, repo_copy):
+    nb = write_notebook(tmp_path / "a.ipynb", "print(1)", "import pandas as pd")
+    assert not [p for p in cache_inputs.input_files(nb, tiny.descriptor) if p.suffix == ".py"]
+
+
+def test_the_reading_view_reruns_when_another_chapter_loads_other_tables(
+    tiny, tmp_path, repo_copy, monkeypatch
+):
+    """The reading view lists which chapters read each table and their titles: a change to
+    another chapter's load_table calls or title is an input of the chapter that runs
+    cache_inputs (it once went stale without a warning)."""
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    monkeypatch.setattr(paths, "CHAPTERS", chapters)
+    view = write_notebook(
+        chapters / "view.ipynb", "from netbook import cache_inputs\nindex = cache_inputs.chapter_index()"
+    )
+    other = write_notebook(chapters / "other.ipynb", "x = load_table('findings')")
+    plain = write_notebook(chapters / "plain.ipynb", "from netbook import display")
+    before = {nb: cache_inputs.digest(nb, tiny.descriptor) for nb in (view, other, plain)}
+    write_notebook(other, "x = load_table('findings')\ny = load_table('sources')")
+    assert cache_inputs.digest(view, tiny.descriptor) != before[view]
+    assert cache_inputs.digest(plain, tiny.descriptor) == before[plain]
+    assert cache_inputs.chapter_index()["other"] == {"title": "other", "tables": ["findings", "sources"]}
+    nb = nbformat.read(other, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Another title"))
+    nbformat.write(nb, other)
+    assert cache_inputs.chapter_index()["other"]["title"] == "Another title"
 
 
 def test_help_prints_help_and_does_nothing_else(tmp_path, capsys, monkeypatch):
@@ -174,10 +227,13 @@ def test_a_data_edit_makes_its_readers_stale(tiny, tmp_path, capsys):
     assert cache_inputs.stale_notebooks([reads, other], tiny.descriptor) == [reads]
 
 
-def test_build_tools_are_not_chapter_inputs(tmp_path):
-    nb = write_notebook(tmp_path / "a.ipynb", "print(1)")
-    names = {p.name for p in cache_inputs.input_files(nb)}
-    assert "tables.py" in names and not names & cache_inputs.BUILD_TOOLS
+def test_build_tools_are_inputs_only_of_a_chapter_that_runs_them():
+    by_chapter = {
+        nb.stem: {p.name for p in cache_inputs.input_files(nb)} for nb in cache_inputs.chapter_notebooks()
+    }
+    assert all("tables.py" in names for names in by_chapter.values())
+    assert all("execute.py" not in names and "preview.py" not in names for names in by_chapter.values())
+    assert {stem for stem, names in by_chapter.items() if "cache_inputs.py" in names} == {"source_texts"}
 
 
 def test_nbval_failure_on_a_stale_notebook_says_so_and_names_the_command(tmp_path):

@@ -9,14 +9,20 @@ the notebook (Sphinx re-reads only documents whose file is newer than its last r
 so without the touch myst-nb would not even look at the cache). jupyter-book then
 re-executes exactly those chapters.
 
-What a chapter reads is found statically: every ``load_table("<name>")`` call in its
-code cells names a table, whose CSV and schema are inputs. Every table also depends on
-the sources table, the source texts and datapackage.json. All chapters depend on
-requirements.txt and the netbook package itself (its subpackages included: a chapter's
-companion module in ``netbook.chapters`` is code the chapter runs).
-Table names must be string literals so this stays exact; anything else is an error.
-(The build's own tools, this module and ``netbook.execute``, are not inputs: no chapter
-runs them.)
+What a chapter reads is found statically, and this is the one rule for what re-executes:
+a chapter runs again when its code, a data file it loads, a netbook module it imports, or a
+pin changes, and for nothing else.
+
+- Every ``load_table("<name>")`` call in its code cells names a table, whose CSV and
+  schema are inputs; every table also depends on the sources table, the source texts and
+  datapackage.json. Table names must be string literals so this stays exact; anything
+  else is an error.
+- The netbook modules it runs: those its code cells import, and those they import in
+  turn (``modules_run``; the loader's modules too when it loads a table). Editing a
+  module no chapter imports re-executes nothing.
+- requirements.txt (the pins) for every chapter.
+- A chapter that runs this module (the reading view lists which chapters read each
+  table) reads the other chapters' titles and ``load_table`` calls: ``chapter_index``.
 
 The same digest, with the notebook's code, is stored in the notebook when it is executed
 in place (``netbook.execute``): a stored notebook whose digest no longer matches is
@@ -44,7 +50,6 @@ from netbook import paths
 
 DIGESTS_FILE = "netbook-input-digests.json"
 ALL_TABLES = "*"  # a notebook calling load_all_tables() reads every table
-BUILD_TOOLS = {"execute.py", "cache_inputs.py", "preview.py"}  # netbook modules no chapter runs
 STALE_HINT = "run `make execute` (re-executes the stale chapters in place), then commit the notebooks"
 
 
@@ -97,17 +102,72 @@ def tables_read(nb_path: Path) -> list[str]:
     return sorted(names)
 
 
+def _imported_names(tree: ast.AST) -> set[str]:
+    """Module names an import statement may load: ``from a import b`` may load ``a.b``."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    # importing a.b.c runs a/__init__ and a/b/__init__ first
+    return {".".join(n.split(".")[: i + 1]) for n in names for i in range(n.count(".") + 1)}
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a netbook module, or None for any other name (or a name that is not a module)."""
+    parts = name.split(".")
+    if parts[0] != "netbook":
+        return None
+    base = paths.ROOT.joinpath("src", *parts)
+    for candidate in (base / "__init__.py", base.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def modules_run(sources: list[str], filename: str = "<code>") -> list[Path]:
+    """The netbook module files that code importing as ``sources`` do runs: those imported,
+    and those they import in turn (statically: every import statement, at any depth)."""
+    queue = sorted(set().union(*(_imported_names(ast.parse(s, filename=filename)) for s in sources)))
+    found: set[Path] = set()
+    while queue:
+        module = _module_file(queue.pop())
+        if module is None or module in found:
+            continue
+        found.add(module)
+        queue += sorted(_imported_names(ast.parse(module.read_text(encoding="utf-8"), filename=str(module))))
+    return sorted(found)
+
+
+def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
+    """Per chapter (notebook stem): its title (first level-1 heading) and the tables it
+    loads. The reading view lists these; a chapter that runs this module depends on them."""
+    index = {}
+    for nb_path in chapter_notebooks() if notebooks is None else notebooks:
+        nb = nbformat.read(nb_path, as_version=4)
+        headings = (
+            c.source.lstrip()[2:].splitlines()[0].strip()
+            for c in nb.cells
+            if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")
+        )
+        index[nb_path.stem] = {"title": next(headings, nb_path.stem), "tables": tables_read(nb_path)}
+    return index
+
+
+def _runs_this_module(nb_path: Path) -> bool:
+    return _module_file(__name__) in modules_run(_code_cells(nb_path), str(nb_path))
+
+
 def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
     """Every file besides its code whose change must re-execute the notebook."""
     descriptor = json.loads(package.read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor["resources"]}
     files = {package, paths.ROOT / "requirements.txt"}
-    files |= {
-        f
-        for f in (paths.ROOT / "src" / "netbook").rglob("*.py")
-        if not (f.parent.name == "netbook" and f.name in BUILD_TOOLS)
-    }
     wanted = tables_read(nb_path)
+    # a chapter that loads a table runs the loader, however it reached load_table
+    imports = ["import netbook.tables"] if wanted else []
+    files |= set(modules_run(_code_cells(nb_path) + imports, str(nb_path)))
     if ALL_TABLES in wanted:
         wanted = sorted(resources)
     if wanted:
@@ -135,6 +195,8 @@ def digest(nb_path: Path, package: Path = paths.DATAPACKAGE) -> str:
         h.update(b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
+    if _runs_this_module(nb_path):
+        h.update(json.dumps(chapter_index(), sort_keys=True).encode())
     return h.hexdigest()
 
 
@@ -253,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m netbook.cache_inputs",
         description="Without options (make book runs this before every build): drop the build cache's "
-        "records of chapters whose data, netbook package or pins changed since the last build, and "
+        "records of chapters whose data, imported netbook modules or pins changed since the last build, and "
         "name every chapter whose stored outputs are stale.",
     )
     group = parser.add_mutually_exclusive_group()

@@ -3,7 +3,7 @@
 
 ``python -m netbook.execute`` (``make execute``) re-executes, in parallel, the chapters
 whose stored outputs are stale: their code, a data file they load (``load_table`` with a
-literal name), the netbook package or requirements.txt changed since their outputs were
+literal name), a netbook module they import or requirements.txt changed since their outputs were
 stored (``netbook.cache_inputs.stored_digest``, kept in the notebook's metadata). Each
 result is written in place and cached, so the next ``make book`` executes nothing.
 ``--all`` runs every chapter; ``NOTEBOOK...`` runs those given.

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
 from netbook import cache_inputs, coverage, flags, paths
@@ -36,26 +35,18 @@ def _html(value) -> str:
 
 def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
     """Notebook stem -> its first Markdown heading."""
-    titles = {}
-    for nb_path in sorted(chapters_dir.glob("*.ipynb")):
-        nb = nbformat.read(nb_path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "markdown" and cell.source.lstrip().startswith("# "):
-                titles[nb_path.stem] = cell.source.lstrip()[2:].splitlines()[0].strip()
-                break
-        else:
-            titles[nb_path.stem] = nb_path.stem
-    return titles
+    index = cache_inputs.chapter_index(sorted(chapters_dir.glob("*.ipynb")))
+    return {stem: entry["title"] for stem, entry in index.items()}
 
 
 def chapters_by_table(chapters_dir: Path = paths.CHAPTERS) -> dict[str, list[str]]:
     """Table -> the chapters that load it by name (chapters that load every table, such
     as the ledger and this page, are left out: they would be listed everywhere)."""
     out: dict[str, list[str]] = defaultdict(list)
-    for nb_path in sorted(chapters_dir.glob("*.ipynb")):
-        for name in cache_inputs.tables_read(nb_path):
+    for stem, entry in cache_inputs.chapter_index(sorted(chapters_dir.glob("*.ipynb"))).items():
+        for name in entry["tables"]:
             if name not in (cache_inputs.ALL_TABLES, "sources"):
-                out[name].append(nb_path.stem)
+                out[name].append(stem)
     return dict(out)
 
 
