@@ -123,3 +123,23 @@ def test_fill_cache_runs_a_failure_again_alone_before_giving_up(tmp_path, capsys
     out = capsys.readouterr().out
     assert "run again, one at a time: flaky.ipynb" in out
     assert "executed in parallel into the cache: flaky.ipynb;" in out
+
+
+def test_a_run_shuts_its_kernel_down_before_returning(tmp_path):
+    """nbclient leaves running a kernel whose manager it is given: each chapter's kernel
+    lived until the executing process exited, then logged "Parent appears to have exited"."""
+    import subprocess
+    import sys
+
+    script = (
+        "import nbformat, pathlib, psutil\n"
+        "from netbook import execute\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])\n"
+        "nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}\n"
+        "execute.run(nb, pathlib.Path('.'))\n"
+        "print(len(psutil.Process().children(recursive=True)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"  # no kernel process left behind
+    assert "Parent appears to have exited" not in done.stderr

@@ -44,9 +44,14 @@ def ipc_kernel_manager(kernel_name: str = "python3"):
     from jupyter_client.manager import KernelManager
 
     folder = tempfile.mkdtemp(prefix="netbook-kernel-")
+    km = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(folder, "k"))
     try:
-        yield KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(folder, "k"))
+        yield km
     finally:
+        # nbclient leaves running a kernel whose manager it was given; left alone, the kernel
+        # lives on until this process exits and then logs "Parent appears to have exited"
+        if km.has_kernel:
+            km.shutdown_kernel()
         shutil.rmtree(folder, ignore_errors=True)
 
 
