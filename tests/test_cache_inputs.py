@@ -257,3 +257,22 @@ def test_nbval_failure_on_a_stale_notebook_says_so_and_names_the_command(tmp_pat
     nbformat.write(nb, nb_path)
     assert stale_note(nb_path) is None
     assert item.repr_failure(None) == "Notebook cell execution failed ... '41' == '42'"
+
+
+def test_the_command_line_computes_the_digests_the_package_does():
+    """Run as ``python -m`` the module once missed that the reading view runs it (its name
+    was then "__main__"), so make book re-executed a chapter make execute had just run."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "netbook.cache_inputs", "--stale"],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = [
+        cache_inputs._key(nb) for nb in cache_inputs.stale_notebooks(cache_inputs.chapter_notebooks())
+    ]
+    assert done.stdout.splitlines() == expected

@@ -156,7 +156,8 @@ def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
 
 
 def _runs_this_module(nb_path: Path) -> bool:
-    return _module_file(__name__) in modules_run(_code_cells(nb_path), str(nb_path))
+    # the module's own name, also when it runs as ``python -m`` (then __name__ is "__main__")
+    return _module_file(__spec__.name) in modules_run(_code_cells(nb_path), str(nb_path))
 
 
 def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
