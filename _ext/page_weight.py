@@ -228,7 +228,13 @@ def font_face_css(family: str, weight: int, url: str, codepoints) -> str:
 
 
 def subset_font(source: Path, codepoints, target: Path) -> None:
+    import logging
+
     from fontTools import subset
+
+    # fontTools logs every table it prunes at INFO, and a11y_pygments (imported by the
+    # theme) sets the root logger to INFO: a screen of noise on every build
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     options = subset.Options()
     options.flavor = "woff"  # zlib; woff2 would need brotli, not installed

@@ -18,7 +18,7 @@ def _record(app, pagename, templatename, context, doctree):
         getattr(app, _KEY).add(pagename)
 
 
-def _reset(app):
+def _reset(app, *args):
     setattr(app, _KEY, set())
 
 
@@ -29,6 +29,8 @@ def written_pages(app) -> list[Path]:
 
 def setup(app):
     _reset(app)
-    app.connect("builder-inited", _reset)
+    # every build starts reading with this event, also a second build of one application
+    # (make preview keeps its application between saves)
+    app.connect("env-before-read-docs", _reset)
     app.connect("html-page-context", _record)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

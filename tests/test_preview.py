@@ -25,9 +25,8 @@ def test_conf_holds_the_books_settings_with_absolute_paths(tmp_path):
     assert conf.stat().st_mtime_ns == mtime
 
 
-def test_autobuild_watches_the_book_not_its_outputs():
-    args = preview.autobuild_args(8123, "127.0.0.1")
-    ignores = [re.compile(args[i + 1]) for i, a in enumerate(args) if a == "--re-ignore"]
+def test_the_preview_watches_the_book_not_its_outputs():
+    ignores = [re.compile(p) for p in preview.ignored_patterns()]
 
     def ignored(path: str) -> bool:
         return any(r.search(path) for r in ignores)
@@ -37,9 +36,16 @@ def test_autobuild_watches_the_book_not_its_outputs():
         ".venv/lib/x.py",
         "tests/test_x.py",
         "src/netbook/__pycache__/a.pyc",
+        "chapters/.ipynb_checkpoints/a.ipynb",
     ):
         assert ignored(str(paths.ROOT / path)), path
     for path in ("intro.md", "chapters/sources.ipynb", "data/tables/harms.csv", "src/netbook/stats.py"):
         assert not ignored(str(paths.ROOT / path)), path
-    assert args[args.index("--watch") + 1] == str(paths.ROOT / "src")
-    assert "netbook.preview --pre-build" in args[args.index("--pre-build") + 1]
+
+
+def test_a_change_to_sphinxs_set_up_restarts_the_preview_and_nothing_else_does():
+    def restarts(*names):
+        return preview.needs_restart([paths.ROOT / n for n in names])
+
+    assert restarts("_ext/html_fixes.py") and restarts("_config.yml") and restarts("intro.md", "_toc.yml")
+    assert not restarts("intro.md", "chapters/sources.ipynb", "data/tables/harms.csv", "src/netbook/stats.py")

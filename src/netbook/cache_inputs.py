@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -57,13 +58,30 @@ class InputsError(ValueError):
     pass
 
 
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A file's identity for the caches below: they re-read a file only when it changed."""
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=256)
+def _cells(stamp: tuple[str, int, int]) -> tuple[tuple[str, str], ...]:
+    """(cell type, source) of every cell. Plain JSON, not nbformat: this runs for every
+    chapter before every build and preview rebuild, and validating a notebook of stored
+    outputs costs far more than reading it."""
+    nb = json.loads(Path(stamp[0]).read_text(encoding="utf-8"))
+    return tuple(
+        (c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+        for c in nb["cells"]
+    )
+
+
 def _code_cells(nb_path: Path) -> list[str]:
-    nb = nbformat.read(nb_path, as_version=4)
     # IPython magics are not Python; they never load tables, so blank them out.
     return [
-        "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in c.source.splitlines())
-        for c in nb.cells
-        if c.cell_type == "code"
+        "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        for kind, source in _cells(_stamp(nb_path))
+        if kind == "code"
     ]
 
 
@@ -126,6 +144,13 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _imports_of_file(stamp: tuple[str, int, int]) -> frozenset[str]:
+    return frozenset(
+        _imported_names(ast.parse(Path(stamp[0]).read_text(encoding="utf-8"), filename=stamp[0]))
+    )
+
+
 def modules_run(sources: list[str], filename: str = "<code>") -> list[Path]:
     """The netbook module files that code importing as ``sources`` do runs: those imported,
     and those they import in turn (statically: every import statement, at any depth)."""
@@ -136,7 +161,7 @@ def modules_run(sources: list[str], filename: str = "<code>") -> list[Path]:
         if module is None or module in found:
             continue
         found.add(module)
-        queue += sorted(_imported_names(ast.parse(module.read_text(encoding="utf-8"), filename=str(module))))
+        queue += sorted(_imports_of_file(_stamp(module)))
     return sorted(found)
 
 
@@ -145,11 +170,10 @@ def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
     loads. The reading view lists these; a chapter that runs this module depends on them."""
     index = {}
     for nb_path in chapter_notebooks() if notebooks is None else notebooks:
-        nb = nbformat.read(nb_path, as_version=4)
         headings = (
-            c.source.lstrip()[2:].splitlines()[0].strip()
-            for c in nb.cells
-            if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")
+            source.lstrip()[2:].splitlines()[0].strip()
+            for kind, source in _cells(_stamp(nb_path))
+            if kind == "markdown" and source.lstrip().startswith("# ")
         )
         index[nb_path.stem] = {"title": next(headings, nb_path.stem), "tables": tables_read(nb_path)}
     return index

@@ -101,16 +101,23 @@ def run_parallel(paths: list[Path], timeout: int = 300) -> tuple[dict[Path, nbfo
     done, failed = {}, {}
     if not paths:
         return done, failed
-    workers = max(1, min(len(paths), os.cpu_count() or 1))
-    # spawn, not fork: a forked copy of a process that holds threads and ZeroMQ sockets
-    # (pytest, a kernel client) can hang
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {p: pool.submit(_run_file, str(p), timeout) for p in paths}
-        for p, future in futures.items():
-            try:
-                done[p] = nbformat.reads(future.result(), as_version=4)
-            except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
-                failed[p] = exc
+    if len(paths) == 1:
+        # one chapter (a save in make preview): in this process, without a pool's start-up
+        try:
+            done[paths[0]] = nbformat.reads(_run_file(str(paths[0]), timeout), as_version=4)
+        except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
+            failed[paths[0]] = exc
+    else:
+        workers = max(1, min(len(paths), os.cpu_count() or 1))
+        # spawn, not fork: a forked copy of a process that holds threads and ZeroMQ sockets
+        # (pytest, a kernel client) can hang
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {p: pool.submit(_run_file, str(p), timeout) for p in paths}
+            for p, future in futures.items():
+                try:
+                    done[p] = nbformat.reads(future.result(), as_version=4)
+                except Exception as exc:  # noqa: BLE001 - reported with the notebook's name
+                    failed[p] = exc
     if failed:
         print(f"run again, one at a time: {', '.join(sorted(p.name for p in failed))}", flush=True)
         for p in sorted(failed):
