@@ -439,7 +439,9 @@ def preview_bench(runs: int = 3) -> list[str]:
             _wait_for(intro_page, marker, False, time.perf_counter())
             time.sleep(1)
         for i in range(runs):
-            marker = f"benchcode{i}"
+            # a marker no earlier run used: jupyter-cache keeps the records of earlier
+            # runs' edits, and a repeated marker is a cache hit, not an execution
+            marker = f"benchcode{i}x{time.time_ns()}"
             before = log_path.read_text(errors="replace")
             with edited(chapter, _code_edit(marker)):
                 code.append(_wait_for(chapter_page, marker, True, time.perf_counter()))

@@ -201,6 +201,9 @@ def serve(port: int, host: str, argv: list[str]) -> None:
                 await asyncio.to_thread(self.change_callback, changed_paths=changed)
                 self.flag.set()
 
+    # the file watcher logs each change at INFO, shown once a11y_pygments (imported by
+    # the theme) has set the root logger to INFO
+    logging.getLogger("watchfiles").setLevel(logging.WARNING)
     out = PREVIEW / "html"
     out.mkdir(parents=True, exist_ok=True)
     url_host = f"{host}:{port}"
