@@ -314,6 +314,42 @@ def test_named_bad_cells_are_refused(name, key, field, cell, rule, tmp_path):
     assert any(p.column == field and p.rule == rule for p in error.problems), str(error)
 
 
+def test_every_field_of_citation_markers_declares_its_reference_lists():
+    """Every 'references' field (citation markers as printed) is checked by the loader."""
+    marked = {(n, f["name"]) for n in TABLES for f in _schema(n)["fields"] if f["name"] == "references"}
+    assert len(marked) >= 6
+    assert marked <= set(_declared("netbook:citations"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, _ in _declared("netbook:citations")))
+def test_a_citation_marker_outside_the_reference_list_is_refused(name, tmp_path):
+    """A row's citation markers naming a reference the source's list lacks (the review
+    has 92 references, the case report 31), or not reading as markers at all, are
+    refused, naming the file, the row, the column and the rule."""
+    field = next(f for n, f in _declared("netbook:citations") if n == name)
+    rows_changed = {}
+
+    def change(rows):
+        cited = [i for i, r in enumerate(rows) if r["source_id"] == "lasalvia2016"]
+        rows[cited[0]][field] = "999"
+        rows[cited[1]][field] = "twelve"
+        rows_changed.update({"999": cited[0] + 2, "twelve": cited[1] + 2})
+        return cited[0]
+
+    error = _load_changed(name, tmp_path, change)
+    assert any(
+        p.row == rows_changed["999"] and p.column == field and p.rule == "citation-in-reference-list"
+        for p in error.problems
+    ), str(error)
+    assert any(
+        p.row == rows_changed["twelve"] and p.column == field and p.rule == "citation-marker"
+        for p in error.problems
+    ), str(error)
+    assert all(p.file.endswith(f"{name}.csv") for p in error.problems if p.rule.startswith("citation")), str(
+        error
+    )
+
+
 def test_a_number_word_not_in_the_quote_is_refused(tmp_path):
     """The audit's printed values may be words ('Seventeen'): the loader reads them too."""
 

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from netbook import load_table
-from netbook.references import expand_citations
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +64,8 @@ def test_randomised_arms_come_in_pairs(outcomes):
             assert roles == ["control", "experimental"], (study, endpoint)
 
 
-def test_cited_reference_numbers_exist_in_the_list(outcomes, criteria):
-    refs = set(load_table("review_references")["number"])
-    options = load_table("management_options")
-    for table in (outcomes, criteria, options):
-        for markers in table["references"]:
-            assert set(expand_citations(markers)) <= refs
+# (cited reference numbers exist in the list: the loader's netbook:citations rule,
+# tested in tests/test_data.py)
 
 
 def test_criterion_text_is_part_of_its_quote(criteria):

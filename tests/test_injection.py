@@ -303,7 +303,7 @@ def injected_book(tmp_path_factory, probe):
         from bs4 import BeautifulSoup
 
         words = BeautifulSoup(built, "html.parser").get_text()
-        pytest.fail("the notebook failed: " + words[words.rfind("Error") - 200 :][:3000])
+        pytest.fail("the notebook failed: " + words[words.rfind("Error:") - 100 :][:3000])
     return page, injected, book
 
 

@@ -44,6 +44,11 @@ Custom schema properties (Table Schema allows extra keys):
     under that name in :mod:`netbook.derivations` (further keys are its parameters):
     the typed cell must equal what the function derives.
 
+``"netbook:citations": {"<source_id>": "<table>", ...}``
+    the field holds citation markers as printed ('6,12,13', '34-36'): in a row quoting
+    one of those sources, each reads as reference numbers that the source's reference
+    list (the derived table named, its ``number`` column) holds.
+
 Schema-level keys:
 
 ``"netbook:rowOrder": "<why>"``
@@ -805,6 +810,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         problems += _editorial_problems(df, schema, file)
     elif kind in QUOTED_KINDS:
         problems += _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
+    problems += _citation_problems(df, schema, file, package_path, descriptor)
     problems += pair_problems(name, package_path, descriptor)
     if problems:
         raise TableError(sorted(problems, key=lambda p: p.row or 0))
@@ -854,6 +860,66 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         .sort_values(["table", "row", "field"], kind="stable")
         .reset_index(drop=True)
     )
+
+
+# ---------------------------------------------------------------- citation markers
+
+
+def _citation_problems(
+    df: pd.DataFrame, schema: dict, file: str, package_path: Path, descriptor: dict
+) -> list[Problem]:
+    """``"netbook:citations": {"<source_id>": "<table>", ...}`` on a field of citation
+    markers as printed ('6,12,13', '34-36'): in a row quoting one of those sources, each
+    marker reads as reference numbers (:func:`netbook.references.expand_citations`) and
+    each number is a ``number`` of that source's reference list (the table named)."""
+    from netbook.references import expand_citations
+
+    problems = []
+    base = package_path.parent
+    by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
+    for field in schema["fields"]:
+        lists = field.get("netbook:citations")
+        if not lists:
+            continue
+        col = field["name"]
+        numbers = {}
+        for source_id, table in lists.items():
+            resource = by_name.get(table)
+            rows = _raw_rows(base / resource["path"]) if resource else []
+            numbers[source_id] = {r.get("number", "").strip() for r in rows}
+        for index, row in df.iterrows():
+            known = numbers.get(row.get("source_id"))
+            if known is None or is_missing(row[col]):
+                continue
+            for marker in _items(row[col]):
+                try:
+                    cited = expand_citations(marker)
+                except ValueError:
+                    cited = None
+                if cited is None or not cited:
+                    problems.append(
+                        Problem(
+                            file,
+                            index + 2,
+                            col,
+                            "citation-marker",
+                            f"{marker!r} does not read as citation markers ('6,12,13', '34-36')",
+                        )
+                    )
+                    continue
+                absent = [n for n in cited if str(n) not in known]
+                if absent:
+                    problems.append(
+                        Problem(
+                            file,
+                            index + 2,
+                            col,
+                            "citation-in-reference-list",
+                            f"{marker!r} cites {absent}, not in the reference list of {row.get('source_id')} "
+                            f"({lists[row.get('source_id')]})",
+                        )
+                    )
+    return problems
 
 
 # ---------------------------------------------------------------- pairs, read twice
