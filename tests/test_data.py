@@ -223,6 +223,12 @@ def test_rules_are_declared_where_the_tables_need_them():
     assert {
         (t, f) for t in TABLES for f in (x["name"] for x in _schema(t)["fields"]) if f.endswith("_as_printed")
     } <= printed
+    # words the chapters show as the review's own (tests once checked these by hand)
+    assert {
+        ("selection_criteria", "criterion_text"),
+        ("trial_outcomes", "events_words"),
+        ("trial_outcomes", "time_point_words"),
+    } <= printed
     derived = set(_declared("netbook:derived"))
     assert {
         ("checkpoint_patients", "prior_agents"),
@@ -314,6 +320,42 @@ def test_named_bad_cells_are_refused(name, key, field, cell, rule, tmp_path):
     assert any(p.column == field and p.rule == rule for p in error.problems), str(error)
 
 
+def test_every_field_of_citation_markers_declares_its_reference_lists():
+    """Every 'references' field (citation markers as printed) is checked by the loader."""
+    marked = {(n, f["name"]) for n in TABLES for f in _schema(n)["fields"] if f["name"] == "references"}
+    assert len(marked) >= 6
+    assert marked <= set(_declared("netbook:citations"))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, _ in _declared("netbook:citations")))
+def test_a_citation_marker_outside_the_reference_list_is_refused(name, tmp_path):
+    """A row's citation markers naming a reference the source's list lacks (the review
+    has 92 references, the case report 31), or not reading as markers at all, are
+    refused, naming the file, the row, the column and the rule."""
+    field = next(f for n, f in _declared("netbook:citations") if n == name)
+    rows_changed = {}
+
+    def change(rows):
+        cited = [i for i, r in enumerate(rows) if r["source_id"] == "lasalvia2016"]
+        rows[cited[0]][field] = "999"
+        rows[cited[1]][field] = "twelve"
+        rows_changed.update({"999": cited[0] + 2, "twelve": cited[1] + 2})
+        return cited[0]
+
+    error = _load_changed(name, tmp_path, change)
+    assert any(
+        p.row == rows_changed["999"] and p.column == field and p.rule == "citation-in-reference-list"
+        for p in error.problems
+    ), str(error)
+    assert any(
+        p.row == rows_changed["twelve"] and p.column == field and p.rule == "citation-marker"
+        for p in error.problems
+    ), str(error)
+    assert all(p.file.endswith(f"{name}.csv") for p in error.problems if p.rule.startswith("citation")), str(
+        error
+    )
+
+
 def test_a_number_word_not_in_the_quote_is_refused(tmp_path):
     """The audit's printed values may be words ('Seventeen'): the loader reads them too."""
 
@@ -379,6 +421,43 @@ def test_two_arms_swapped_are_refused_for_every_comparison(tmp_path):
     assert all("swapped" in m for m in messages)
 
 
+def _word_comparisons() -> list[tuple[str, str]]:
+    """Every two arms the hepatic chapter compares where one arm's value is printed as
+    words ('not reached': an empty value and a value_qualifier) and the other's as a
+    number (found from the arms, independently of the table of printed pairs)."""
+    from netbook.chapters.hepatic_metastases import comparisons
+
+    outcomes = load_table("trial_outcomes").set_index("result_id")
+    pairs = set()
+    for row in comparisons(outcomes.reset_index()).itertuples():
+        if not isinstance(row.other_id, str):
+            continue
+        a, b = outcomes.loc[row.result_id], outcomes.loc[row.other_id]
+        if is_missing(a["value"]) != is_missing(b["value"]) and not (
+            is_missing(a["value_qualifier"]) and is_missing(b["value_qualifier"])
+        ):
+            pairs.add(tuple(sorted((row.result_id, row.other_id))))
+    return sorted(pairs)
+
+
+def test_two_arms_swapped_are_refused_where_one_value_is_words(tmp_path):
+    """NETTER-1 and CLARINET print one arm's median PFS as 'not reached' and the other's
+    as months: the arms' value, unit and qualifier swapped (one copy, all at once) are
+    refused, naming both rows."""
+    pairs = _word_comparisons()
+    assert len(pairs) >= 2, pairs
+    rows = {k: i + 2 for i, k in enumerate(load_table("trial_outcomes")["result_id"])}
+    swaps = [(a, f, b, f) for a, b in pairs for f in ("value", "unit", "value_qualifier")]
+    error = _swap_all("trial_outcomes", tmp_path, swaps)
+    messages = _named(error, "pair-as-printed")
+    for a, b in pairs:
+        low, high = sorted((rows[a], rows[b]))
+        assert any(
+            (f"rows {low} and {high} " in m or f"rows {high} and {low} " in m) and "swapped" in m
+            for m in messages
+        ), (a, b, str(error))
+
+
 def test_every_printed_pair_swapped_is_refused(tmp_path):
     """Each pair of the second reading (arms, subgroups, events, before and after)."""
     pairs = load_table("printed_pairs")
@@ -393,7 +472,17 @@ def test_every_printed_pair_swapped_is_refused(tmp_path):
                 batches.append(batch)
             batch.append(((row.first_key, row.first_field), (row.second_key, row.second_field)))
         for number, batch in enumerate(batches):
-            flat = [(a[0], a[1], b[0], b[1]) for a, b in batch]
+            # two rows, two fields (one arm's value printed as words, 'not reached' in its
+            # value_qualifier, the other's a number): the arms' cells swap field by field
+            flat = [
+                swap
+                for a, b in batch
+                for swap in (
+                    [(a[0], a[1], b[0], b[1])]
+                    if a[1] == b[1] or a[0] == b[0]
+                    else [(a[0], a[1], b[0], a[1]), (a[0], b[1], b[0], b[1])]
+                )
+            ]
             error = _swap_all(table, tmp_path / f"{table}-{number}", flat)
             key_field = _schema(table)["primaryKey"][0]
             rows = {str(k): i + 2 for i, k in enumerate(load_table(table)[key_field])}
@@ -412,6 +501,9 @@ def test_every_printed_pair_swapped_is_refused(tmp_path):
     [
         ("trial_outcomes", "value_low", "value_high", None),
         ("harms", "value_low", "value_high", None),
+        ("epidemiology", "value_low", "value_high", None),
+        ("pdl1_prevalence", "positive", "total", None),
+        ("trial_outcomes", "events", "n", None),
         # the counts as printed are swapped with them, so each row stays self-consistent
         ("interferon_statements", "k", "n", ("k_as_printed", "n_as_printed")),
     ],

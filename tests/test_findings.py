@@ -16,7 +16,6 @@ import pytest
 
 from netbook import load_table
 from netbook.chapters import hepatic_metastases as hm
-from netbook.references import expand_citations
 from netbook.stats import k_of_n, percent
 from netbook.texts import source_text
 
@@ -72,14 +71,8 @@ def test_the_review_prints_its_doses_where_the_table_has_them(tables):
     assert chars.loc["NETTER-1", "comparator"] == "octreotide 60 mg"
 
 
-def test_cited_markers_exist_in_the_reference_list(tables):
-    numbers = set(tables["review_references"]["number"])
-    for name in ("trial_characteristics", "review_conclusions"):
-        for markers in tables[name]["references"]:
-            assert set(expand_citations(markers)) <= numbers
-    review_harms = tables["harms"][tables["harms"]["source_id"] == "lasalvia2016"]
-    for markers in review_harms["references"]:
-        assert set(expand_citations(markers)) <= numbers
+# (cited markers exist in the reference list: the loader's netbook:citations rule,
+# tested in tests/test_data.py)
 
 
 # ------------------------------------------------------------------ harms

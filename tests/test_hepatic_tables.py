@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 
 from netbook import load_table
-from netbook.references import expand_citations
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +22,8 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split())
 
 
-@pytest.mark.parametrize("column", ["events_words", "time_point_words"])
-def test_numbers_in_words_are_printed_in_the_quote(outcomes, column):
-    rows = outcomes[outcomes[column].notna()]
-    assert len(rows) > 0
-    for row in rows.itertuples():
-        word = getattr(row, column)
-        assert re.search(rf"\b{re.escape(word)}\b", row.quote), (row.result_id, word)
+# (numbers in words printed in the quote, criterion text part of its quote: the
+# loader's netbook:inQuote, tested in tests/test_data.py)
 
 
 def test_not_reached_is_never_a_number(outcomes):
@@ -65,17 +57,8 @@ def test_randomised_arms_come_in_pairs(outcomes):
             assert roles == ["control", "experimental"], (study, endpoint)
 
 
-def test_cited_reference_numbers_exist_in_the_list(outcomes, criteria):
-    refs = set(load_table("review_references")["number"])
-    options = load_table("management_options")
-    for table in (outcomes, criteria, options):
-        for markers in table["references"]:
-            assert set(expand_citations(markers)) <= refs
-
-
-def test_criterion_text_is_part_of_its_quote(criteria):
-    for row in criteria.itertuples():
-        assert _norm(row.criterion_text) in _norm(row.quote), row.criterion_id
+# (cited reference numbers exist in the list: the loader's netbook:citations rule,
+# tested in tests/test_data.py)
 
 
 def test_milan_criteria_are_all_there(criteria):

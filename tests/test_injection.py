@@ -1,24 +1,41 @@
 """Markup written into the data is shown as text, never run (issue 22, point 4).
 
 A copy of the data package gets markup (``<img onerror>``, ``<script>``, a
-``javascript:`` link, an SVG with ``onload``, a LaTeX command) appended to every free-text
-cell the loader does not hold to a quote (notes, rationales, statements, descriptions:
-the words a quote check would refuse cannot carry markup in the first place). A small
-book, built with the book's own Sphinx extensions (its Content-Security-Policy pass
-included), shows every table of that copy through each way data reaches a page: a
+``javascript:`` link, an SVG with ``onload``, a LaTeX command), after a mark naming the
+table and field, in every string field that can hold it: every filled cell of each
+free-text field (notes, rationales, statements, descriptions, lists), and, for every
+other string field, the cell the probe (:func:`_probe`) found the loader takes it in
+(keys without a pattern, citation markers, a unit, a value's words...). Every string
+field the loader refuses markup in is listed with the rule that refused it (keys with a
+pattern, closed vocabularies, locators, quotes and the words held to them, derived
+columns); the words held to a quote could carry markup only if a source text did, and
+none does (a test reads them).
+
+A small book, built with the book's own Sphinx extensions (its Content-Security-Policy
+pass included), shows every table of that copy through each way data reaches a page: a
 :func:`netbook.display.table` (HTML and Markdown forms) with its provenance note, a
 :func:`netbook.display.markdown_table` (the ledger's form), and the reading view's
 tables and flagged list (:mod:`netbook.chapters.source_texts`). Chromium loads the page:
-no payload may run (each would set ``window.__pwned``), and each must be on the page as
-text.
+no payload may run (each would set ``window.__pwned``), and each field's mark and every
+payload must be on the page as text. The same page goes through the book's LaTeX route
+to a PDF: no LaTeX command from the data runs, every payload is in its text, every
+field's mark in its LaTeX.
 
-One build of one page, about 30 s here (two cores): run with ``make test``.
+What it does not build: the chapters themselves with the injected data (their own code
+paths, such as the hepatic chapter's footnotes, reach the page through the same
+:mod:`netbook.display` functions, but that is not proven here), nor the whole book's
+PDF (about 7 min here): the one page's PDF, about 3 min under load.
+
+About 6 min here under load (two cores shared): the probe (one load per table and one
+per ambiguous field), the HTML build, the PDF build. Run with ``make test``.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,7 +53,10 @@ PAYLOADS = [
     "<svg onload=\"window.__pwned='svg'\"></svg>",
     "\\input{/etc/passwd}\\textbf{bold}",
 ]
-MARK = " INJECTED "  # the payloads follow it, so the page's text can be searched for them
+MARK = " INJECTED "  # the payloads follow it (and the name of the field: see _markup)
+# no payload holds a list separator (';', '|'): in a list-valued field, markup appended to
+# the cell is markup in its last item
+assert not any(sep in p for p in PAYLOADS for sep in ";|")
 
 
 def _schema(resource: dict, base: Path) -> dict:
@@ -65,34 +85,131 @@ def _free_text_fields(schema: dict) -> list[str]:
             and not any(
                 k in field for k in ("netbook:role", "netbook:inQuote", "netbook:derived", "netbook:quote")
             )
-            and not field.get("netbook:separator")
             and not name.startswith("locator")
         ):
             out.append(name)
     return out
 
 
-def _inject(data: Path) -> dict[str, list[str]]:
+def _markup(table: str, field: str) -> str:
+    """The payloads after a mark naming the field (no digit in it: a value field's
+    numbers must be in its quote), so the page can be searched for each field's."""
+    return f"{MARK}{_tag(table, field)} " + " ".join(PAYLOADS)
+
+
+def _tag(table: str, field: str) -> str:
+    return f"{table}-{field}".translate(str.maketrans("0123456789_", "abcdefghij-")) + "-END"
+
+
+def _rewrite(path: Path, change) -> None:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    names = list(rows[0])
+    change(rows)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _string_fields(schema: dict) -> list[str]:
+    return [f["name"] for f in schema["fields"] if f.get("type", "string") == "string"]
+
+
+def _probe(tmp: Path) -> dict[str, dict[str, dict]]:
+    """Every string field of every table that :func:`_free_text_fields` leaves out, tried:
+    markup appended to it in one row, the table loaded. First all of a table's fields at
+    once, each in a row of its own (rounds where a table has fewer rows than fields): a
+    field is refused there when a problem names its row and its column alone. Any other
+    field is tried again alone (another field's bad cell can hide a rule, rows out of
+    order, or name two columns). Per table: ``refused``, field -> (row, the rules that
+    named a row and that column); ``accepted``, field -> the row index (0-based) where
+    the loader took it."""
+    from netbook import load_table
+    from netbook.tables import TableError
+
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    out = {}
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        schema = _schema(resource, paths.DATA)
+        left_out = [f for f in _string_fields(schema) if f not in _free_text_fields(schema)]
+        with (paths.DATA / resource["path"]).open(newline="", encoding="utf-8") as f:
+            count = sum(1 for _ in csv.DictReader(f))
+        copy = tmp / name
+        shutil.copytree(paths.DATA, copy)
+        target = copy / resource["path"]
+
+        def attempt(fields, name=name, resource=resource, target=target, copy=copy):
+            """Markup in each field (a row each); the problems naming each field's column."""
+            shutil.copyfile(paths.DATA / resource["path"], target)
+            where = {}
+
+            def change(rows):
+                free = list(range(len(rows)))
+                for field in fields:
+                    index = next((i for i in free if rows[i][field]), free[0])  # a filled cell if any
+                    free.remove(index)
+                    rows[index][field] += _markup(name, field)
+                    where[field] = index
+
+            _rewrite(target, change)
+            try:
+                load_table(name, copy / "datapackage.json")
+                problems = []
+            except TableError as error:
+                problems = error.problems
+            mine = [
+                p for p in problems if p.row is not None and p.column and p.file.endswith(resource["path"])
+            ]
+            return {
+                field: (
+                    index,
+                    [p for p in mine if field in p.column.split(",")],
+                    any(p.row == index + 2 and p.column == field for p in mine),
+                )
+                for field, index in where.items()
+            }
+
+        refused, accepted, again = {}, {}, []
+        for number in range(0, len(left_out), count):
+            for field, (index, named, alone) in attempt(left_out[number : number + count]).items():
+                if alone:
+                    refused[field] = (index + 2, sorted({p.rule for p in named}))
+                else:
+                    again.append(field)
+        for field in again:
+            index, named, _ = attempt([field])[field]
+            if named:
+                refused[field] = (index + 2, sorted({p.rule for p in named}))
+            else:
+                accepted[field] = index
+        out[name] = {"refused": refused, "accepted": accepted}
+    return out
+
+
+def _inject(data: Path, probe: dict) -> dict[str, list[str]]:
+    """Markup into a copy of the data: every free-text field (every filled cell), and
+    every other string field the loader takes markup in (the row the probe tried)."""
     descriptor = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
     injected = {}
     for resource in descriptor["resources"]:
-        if resource["name"] == "sources":
-            continue
+        name = resource["name"]
         fields = _free_text_fields(_schema(resource, data))
-        path = data / resource["path"]
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        names = list(rows[0])
-        for row in rows:
+        accepted = probe[name]["accepted"]
+
+        def change(rows, fields=fields, accepted=accepted, name=name):
             for field in fields:
-                if row[field]:
-                    row[field] += MARK + " ".join(PAYLOADS)
-        with path.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=names, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        if fields:
-            injected[resource["name"]] = fields
+                # every filled cell; the first row's where the table has none filled
+                filled = [row for row in rows if row[field]] or rows[:1]
+                for row in filled:
+                    row[field] += _markup(name, field)
+            for field, index in accepted.items():
+                rows[index][field] += _markup(name, field)
+
+        _rewrite(data / resource["path"], change)
+        if fields or accepted:
+            injected[name] = sorted(set(fields) | set(accepted))
     return injected
 
 
@@ -105,7 +222,7 @@ NOTEBOOK_CODE = textwrap.dedent(
     from netbook.chapters.source_texts import AnchoredTable, flagged_list
     from netbook import audit
     package = {package!r}
-    for name in list_tables(package) + list_tables(package, kinds=("editorial",)):
+    for name in ["sources"] + list_tables(package) + list_tables(package, kinds=("editorial",)):
         df = load_table(name, package)
         shown = df.drop(columns=[c for c in df.columns if c in ("quote",)])
         display(table(shown.astype(str), f"{{name}} (table)", df))
@@ -119,15 +236,21 @@ NOTEBOOK_CODE = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def injected_book(tmp_path_factory):
+def probe(tmp_path_factory):
+    return _probe(tmp_path_factory.mktemp("probe"))
+
+
+@pytest.fixture(scope="module")
+def injected_book(tmp_path_factory, probe):
     root = tmp_path_factory.mktemp("injected")
     data = root / "data"
     shutil.copytree(paths.DATA, data)
-    injected = _inject(data)
+    injected = _inject(data, probe)
     book = root / "book"
     book.mkdir()
     shutil.copytree(paths.ROOT / "_ext", book / "_ext")
     shutil.copytree(paths.ROOT / "_static", book / "_static")
+    shutil.copytree(paths.ROOT / "_latex", book / "_latex")
     (book / "_config.yml").write_text(
         textwrap.dedent(
             """
@@ -138,11 +261,19 @@ def injected_book(tmp_path_factory):
               timeout: 300
             html:
               favicon: _static/favicon.svg
+            latex:
+              latex_engine: xelatex
+              latex_documents:
+                targetname: book.tex
             sphinx:
               local_extensions:
                 html_fixes: _ext
                 page_weight: _ext
+                latex_tables: _ext
               recursive_update: true
+              config:
+                nb_render_markdown_format: myst
+                latex_additional_files: ["_latex/bbm.sty"]
             """
         ),
         encoding="utf-8",
@@ -167,18 +298,23 @@ def injected_book(tmp_path_factory):
     )
     page = book / "_build" / "html" / "index.html"
     assert page.exists(), result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Traceback" not in page.read_text(encoding="utf-8"), "the notebook failed: see the page"
-    return page, injected
+    built = page.read_text(encoding="utf-8")
+    if "Traceback" in built:
+        from bs4 import BeautifulSoup
+
+        words = BeautifulSoup(built, "html.parser").get_text()
+        pytest.fail("the notebook failed: " + words[words.rfind("Error:") - 100 :][:3000])
+    return page, injected, book
 
 
 def test_every_free_text_field_was_injected(injected_book):
-    _, injected = injected_book
+    _, injected, _ = injected_book
     assert sum(len(f) for f in injected.values()) >= 20, injected
     assert {"note", "rationale"} & {f for fields in injected.values() for f in fields}
 
 
 def test_no_payload_runs_and_every_payload_shows_as_text(injected_book, browser):
-    page_path, _ = injected_book
+    page_path, injected, _ = injected_book
     from conftest import PageVisit
 
     visit = PageVisit(browser, page_path.as_uri())
@@ -199,3 +335,94 @@ def test_no_payload_runs_and_every_payload_shows_as_text(injected_book, browser)
     assert injected_elements == 0
     for payload in PAYLOADS:
         assert payload in text, payload
+    missing = [f"{t}.{f}" for t, fields in injected.items() for f in fields if _tag(t, f) not in text]
+    assert not missing, f"fields whose markup is not on the page as text: {missing}"
+
+
+# ------------------------------------------------- the fields the injection leaves out
+
+
+def test_every_string_field_is_injected_or_refuses_markup(probe, injected_book):
+    """Every string field of every table either is injected above (free text, and any
+    other field the loader takes markup in: the probe found keys without a pattern,
+    lists of citation markers, a unit, words of a value...) or refuses markup, the
+    loader naming the file, the row and the column (keys with a pattern, closed
+    vocabularies, locators, the quotes and the words held to them, derived columns). A
+    field held to its quote could carry markup only if the source text did: the next
+    test shows none does."""
+    _, injected, _ = injected_book
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    refused = 0
+    for resource in descriptor["resources"]:
+        name = resource["name"]
+        for field in _string_fields(_schema(resource, paths.DATA)):
+            shown = field in injected.get(name, [])
+            assert shown or field in probe[name]["refused"], (name, field)
+            refused += field in probe[name]["refused"]
+    assert sum(len(f) for f in injected.values()) >= 80, injected
+    assert refused >= 100, refused
+
+
+def test_no_source_text_holds_markup():
+    """The quote rule holds every quote to its source text, and the words of a field held
+    to the quote (``netbook:inQuote``, ``netbook:quote``) to the quote: such a field can
+    hold markup only if a source text does. None does (no tag, no LaTeX command, no
+    ``javascript:`` link), so markup cannot reach a page through them."""
+
+    texts = sorted(paths.SOURCES.glob("*.txt"))
+    assert texts
+    for text in texts:
+        words = text.read_text(encoding="utf-8")
+        # no tag (a Markdown autolink, '<http://dx.doi.org/...>', is one in the case report)
+        assert not re.search(r"<\s*/?\s*(?!https?://)[A-Za-z!?]", words), text
+        # one LaTeX math span, as the review's text prints it ('$\\leq 75\\%$', twice)
+        commands = set(re.findall(r"\\[A-Za-z@]+|\\.", words))
+        assert commands <= {"\\leq", "\\%"}, (text, commands)
+        assert "javascript:" not in words.lower(), text
+        assert not re.search(r"\bon[a-z]+\s*=", words), text
+
+
+@pytest.fixture(scope="module")
+def injected_pdf(injected_book):
+    """The same injected page through the book's LaTeX route (Jupyter Book's LaTeX
+    builder, the book's LaTeX extension and XeLaTeX), as ``make pdf`` builds the book:
+    its text by pdftotext. One page, not the whole book: about a minute here."""
+    if shutil.which("xelatex") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("xelatex and pdftotext are needed under CI")
+        pytest.skip("xelatex or pdftotext (poppler-utils) is not installed")
+    _, _, book = injected_book
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "--builder", "pdflatex"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    pdf = book / "_build" / "latex" / "book.pdf"
+    assert pdf.exists(), result.stdout[-3000:] + result.stderr[-3000:]
+    tex = (book / "_build" / "latex" / "book.tex").read_text(encoding="utf-8")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return tex, text
+
+
+def test_the_pdf_shows_every_payload_as_text(injected_pdf, injected_book):
+    """No LaTeX command from the data runs (\\input would put /etc/passwd on the page,
+    \\textbf would set 'bold' in bold and hide its backslash), and each payload is printed
+    as written: the PDF's text (pdftotext, spacing removed) holds each of them whole. Each
+    injected field reaches the LaTeX (its mark is in book.tex, every backslash of the
+    data escaped); the PDF's table columns interleave their lines in pdftotext's text,
+    so the marks are looked for in the LaTeX the PDF is set from."""
+    tex, text = injected_pdf
+    _, injected, _ = injected_book
+    assert "root:" not in text, "\\input{/etc/passwd} ran"
+    assert "\\input{/etc/passwd}" not in tex, "the LaTeX source holds the command unescaped"
+    assert "\\textbf{bold}" not in tex, "the LaTeX source holds the command unescaped"
+    flat = re.sub(r"\s+", "", text)
+    assert flat.count("INJECTED") >= 100, flat.count("INJECTED")
+    for payload in PAYLOADS:
+        assert re.sub(r"\s+", "", payload) in flat, payload
+    plain = tex.replace("\\sphinxhyphen{}", "-")
+    missing = [f"{t}.{f}" for t, fields in injected.items() for f in fields if _tag(t, f) not in plain]
+    assert not missing, f"fields whose markup does not reach the PDF: {missing}"

@@ -44,6 +44,11 @@ Custom schema properties (Table Schema allows extra keys):
     under that name in :mod:`netbook.derivations` (further keys are its parameters):
     the typed cell must equal what the function derives.
 
+``"netbook:citations": {"<source_id>": "<table>", ...}``
+    the field holds citation markers as printed ('6,12,13', '34-36'): in a row quoting
+    one of those sources, each reads as reference numbers that the source's reference
+    list (the derived table named, its ``number`` column) holds.
+
 Schema-level keys:
 
 ``"netbook:rowOrder": "<why>"``
@@ -805,6 +810,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         problems += _editorial_problems(df, schema, file)
     elif kind in QUOTED_KINDS:
         problems += _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
+    problems += _citation_problems(df, schema, file, package_path, descriptor)
     problems += pair_problems(name, package_path, descriptor)
     if problems:
         raise TableError(sorted(problems, key=lambda p: p.row or 0))
@@ -856,6 +862,66 @@ def extracted_values(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
 
 
+# ---------------------------------------------------------------- citation markers
+
+
+def _citation_problems(
+    df: pd.DataFrame, schema: dict, file: str, package_path: Path, descriptor: dict
+) -> list[Problem]:
+    """``"netbook:citations": {"<source_id>": "<table>", ...}`` on a field of citation
+    markers as printed ('6,12,13', '34-36'): in a row quoting one of those sources, each
+    marker reads as reference numbers (:func:`netbook.references.expand_citations`) and
+    each number is a ``number`` of that source's reference list (the table named)."""
+    from netbook.references import expand_citations
+
+    problems = []
+    base = package_path.parent
+    by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
+    for field in schema["fields"]:
+        lists = field.get("netbook:citations")
+        if not lists:
+            continue
+        col = field["name"]
+        numbers = {}
+        for source_id, table in lists.items():
+            resource = by_name.get(table)
+            rows = _raw_rows(base / resource["path"]) if resource else []
+            numbers[source_id] = {r.get("number", "").strip() for r in rows}
+        for index, row in df.iterrows():
+            known = numbers.get(row.get("source_id"))
+            if known is None or is_missing(row[col]):
+                continue
+            for marker in _items(row[col]):
+                try:
+                    cited = expand_citations(marker)
+                except ValueError:
+                    cited = None
+                if cited is None or not cited:
+                    problems.append(
+                        Problem(
+                            file,
+                            index + 2,
+                            col,
+                            "citation-marker",
+                            f"{marker!r} does not read as citation markers ('6,12,13', '34-36')",
+                        )
+                    )
+                    continue
+                absent = [n for n in cited if str(n) not in known]
+                if absent:
+                    problems.append(
+                        Problem(
+                            file,
+                            index + 2,
+                            col,
+                            "citation-in-reference-list",
+                            f"{marker!r} cites {absent}, not in the reference list of {row.get('source_id')} "
+                            f"({lists[row.get('source_id')]})",
+                        )
+                    )
+    return problems
+
+
 # ---------------------------------------------------------------- pairs, read twice
 
 
@@ -877,6 +943,34 @@ def _pair_tables(package_path: Path, descriptor: dict) -> list[tuple[dict, dict]
     return out
 
 
+def _numeric_field(schema: dict, name: str) -> bool:
+    types = {f["name"]: f.get("type", "string") for f in schema["fields"]}
+    return types.get(name) in ("number", "integer")
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pair_reads(printed: str, tokens: list[str], numeric: list[bool], first: str, second: str) -> bool:
+    """Does the printed pair read as ``first`` then ``second``? A numeric end is the
+    printed pair's first (or last) number; a word end (a value printed as words, 'not
+    reached') is read as words: the pair's words must start with the first end's words,
+    and the second end's words must follow them (case and spacing aside)."""
+    words = _words(printed)
+    if numeric[0]:
+        if not (tokens and provenance.reads_as(tokens[0], first)):
+            return False
+        after = 0
+    else:
+        if not first.strip() or not words.startswith(_words(first)):
+            return False
+        after = len(_words(first))
+    if numeric[1]:
+        return bool(tokens) and provenance.reads_as(tokens[-1], second)
+    return bool(second.strip()) and _words(second) in words[after:]
+
+
 def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Problem]:
     """The second reading of pairs, checked when the pair table or a table it reads loads.
 
@@ -892,8 +986,11 @@ def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Probl
 
     The printed pair's first number must be a reading of the first value and its last
     number a reading of the second (the words between may hold others: '74% 5-year
-    survival for resection, compared with 30%'). Two arms' values swapped, or the ends of
-    a range, fail this with both rows named. Only raw cells are read here, so the check
+    survival for resection, compared with 30%'). An end held in a text field (a median
+    the source prints as 'not reached', kept in ``value_qualifier`` while the row's
+    ``value`` is empty) is read as words: the printed pair starts with the first end's
+    words ('not reached vs. 8.4 months'), or holds the second end's after the first.
+    Two arms' values swapped, or the ends of a range, fail this with both rows named. Only raw cells are read here, so the check
     needs neither table to be loaded first.
     """
     base = package_path.parent
@@ -937,28 +1034,34 @@ def pair_problems(name: str, package_path: Path, descriptor: dict) -> list[Probl
                         )
                     )
                     break
-                ends.append((found[0], field, found[1].get(field, "")))
+                ends.append((found[0], field, found[1].get(field, ""), found[1]))
             if len(ends) != 2:
                 continue
             printed = pair.get(declared["printed"], "")
+            numeric = [_numeric_field(target_schema, field) for _, field, _, _ in ends]
             tokens = provenance.printed_numbers(printed)
-            if len(tokens) < 2:
+            if len(tokens) < sum(numeric):
                 problems.append(
                     Problem(
                         pair_file,
                         number,
                         declared["printed"],
                         "pair-two-numbers",
-                        f"a printed pair holds at least two numbers; {printed!r} holds {tokens}",
+                        f"a printed pair holds a number for each numeric end ({sum(numeric)}); "
+                        f"{printed!r} holds {tokens}",
                     )
                 )
                 continue
-            tokens = [tokens[0], tokens[-1]]
-            (row_a, field_a, value_a), (row_b, field_b, value_b) = ends
-            if all(provenance.reads_as(t, v) for t, v in zip(tokens, (value_a, value_b))):
+            (row_a, field_a, value_a, cells_a), (row_b, field_b, value_b, cells_b) = ends
+            if _pair_reads(printed, tokens, numeric, value_a, value_b):
                 continue
             rows_named = f"rows {row_a} and {row_b}" if row_a != row_b else f"row {row_a}"
-            swapped = provenance.reads_as(tokens[0], value_b) and provenance.reads_as(tokens[1], value_a)
+            # swapped: one row's two fields exchanged, or each of two rows holds, in the
+            # other end's field, what the other end should
+            crossed = (
+                (value_b, value_a) if row_a == row_b else (cells_b.get(field_a, ""), cells_a.get(field_b, ""))
+            )
+            swapped = _pair_reads(printed, tokens, numeric, *crossed)
             problems.append(
                 Problem(
                     target_file,
