@@ -275,6 +275,26 @@ def test_chapter_page_is_at_most_fifteen_screens(entry, visits):
     )
 
 
+WIDE_TABLES = """() => {
+    const column = document.querySelector('article.bd-article > section').getBoundingClientRect().width;
+    return [...document.querySelectorAll('article .netbook-table-box table')]
+        .filter(t => t.getBoundingClientRect().width > column + 2)
+        .filter(t => !t.closest('.tag_full-width, .full-width'))
+        .map(t => (t.caption ? t.caption.textContent : t.outerHTML).slice(0, 80));
+}"""
+
+
+@pytest.mark.parametrize("entry", CHAPTER_PAGES)
+def test_tables_wider_than_the_text_column_use_the_page_width(entry, visits):
+    """At 1280 px a table wider than the text column sits in a full-width cell (the theme's
+    full-width class: it spreads over the right margin) rather than in a box of the
+    column's width that scrolls sideways."""
+    narrow = visits(entry).page.evaluate(WIDE_TABLES)
+    assert not narrow, (
+        f"{entry}: tables wider than the column, not full width (tag the cell full-width): {narrow}"
+    )
+
+
 VISIBLE_SEARCH = """() => {
     const seen = el => {
         const r = el.getBoundingClientRect(), s = getComputedStyle(el);
