@@ -48,15 +48,41 @@ def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
     return titles
 
 
-def chapters_by_table(chapters_dir: Path = paths.CHAPTERS) -> dict[str, list[str]]:
-    """Table -> the chapters that load it by name (chapters that load every table, such
-    as the ledger and this page, are left out: they would be listed everywhere)."""
-    out: dict[str, list[str]] = defaultdict(list)
+def chapter_of_page(toc: Path = paths.ROOT / "_toc.yml") -> dict[str, str]:
+    """Notebook stem of each page that _toc.yml lists under a chapter (its ``sections``,
+    at any depth) -> the stem of that chapter. A chapter's own page is not a key."""
+    import yaml
+
+    parents: dict[str, str] = {}
+
+    def walk(entries: list[dict], chapter: str | None) -> None:
+        for entry in entries:
+            stem = Path(entry["file"]).stem
+            if chapter is not None:
+                parents[stem] = chapter
+            walk(entry.get("sections", []), chapter or stem)
+
+    for part in yaml.safe_load(toc.read_text(encoding="utf-8")).get("parts", []):
+        walk(part.get("chapters", []), None)
+    return parents
+
+
+def chapters_by_table(
+    chapters_dir: Path = paths.CHAPTERS, parents: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Table -> the chapters that load it by name, sorted (chapters that load every table,
+    such as the ledger and this page, are left out: they would be listed everywhere). A
+    page under a chapter counts as its chapter (``parents``, default
+    :func:`chapter_of_page`): the reading view names the chapter, whose page links the
+    pages under it, once per sentence instead of every page (a split chapter would
+    otherwise lengthen every note of the reading view)."""
+    parents = chapter_of_page() if parents is None else parents
+    out: dict[str, set[str]] = defaultdict(set)
     for nb_path in sorted(chapters_dir.glob("*.ipynb")):
         for name in cache_inputs.tables_read(nb_path):
             if name not in (cache_inputs.ALL_TABLES, "sources"):
-                out[name].append(nb_path.stem)
-    return dict(out)
+                out[name].add(parents.get(nb_path.stem, nb_path.stem))
+    return {name: sorted(chapters) for name, chapters in out.items()}
 
 
 def all_statuses(rows: pd.DataFrame, set_aside: pd.DataFrame) -> dict[str, list[coverage.Status]]:
