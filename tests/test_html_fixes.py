@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 
 from bs4 import BeautifulSoup
@@ -126,3 +127,20 @@ def test_a_policy_that_allows_inline_script_is_refused():
 
     with pytest.raises(hf.CSPError, match="script-src"):
         hf.harden(PAGE.replace("script-src 'self' file:", "script-src 'self' file: 'unsafe-inline'"))
+
+
+def test_a_sidebar_toggle_is_named_after_its_chapter():
+    page = (
+        '<ul><li class="toctree-l1"><a href="a.html">Plain</a></li>'
+        '<li class="toctree-l1 current active has-children"><a class="reference internal" href="b.html">'
+        'A case report: interferon-&alpha; &amp; more</a><details open="open"><summary>'
+        '<span class="toctree-toggle" role="presentation"><svg></svg></span></summary><ul>'
+        '<li class="toctree-l2"><a href="b_sub.html">Checks</a></li></ul></details></li></ul>'
+    )
+    labelled = hf.label_toc_toggles(page)
+    summary = BeautifulSoup(labelled, "html.parser").find("summary")
+    assert summary["aria-label"] == "Pages under A case report: interferon-α & more"
+    assert labelled.replace(f' aria-label="{html.escape(summary["aria-label"], quote=True)}"', "") == page
+    assert hf.label_toc_toggles("<details><summary>Show code</summary></details>") == (
+        "<details><summary>Show code</summary></details>"
+    )
