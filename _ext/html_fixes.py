@@ -133,13 +133,25 @@ def stale_static_files(static_dir: Path, built_static_dir: Path) -> list[str]:
     return sorted(stale)
 
 
+def drop_stale_static_copies(static_dir: Path, built_static_dir: Path) -> list[str]:
+    """Delete the build's copies of the stale static files (``stale_static_files``), so
+    that Sphinx copies them afresh instead of over a different file, which it logs as
+    "will overwrite data" (a notice tests/test_chapter_data_note.py refuses in the build
+    log). Returns the stale names, sorted."""
+    stale = stale_static_files(static_dir, built_static_dir)
+    for name in stale:
+        (built_static_dir / name).unlink(missing_ok=True)
+    return stale
+
+
 def _rewrite_when_static_changed(app, env, added, changed, removed):
     """Sphinx copies the static files only when it writes at least one page; after a
     change to _static/netbook.css alone it finds "no targets out of date" and would leave
-    the old stylesheet in the build. Re-reading the root page makes it write, and copy."""
+    the old stylesheet in the build. Re-reading the root page makes it write, and copy
+    (the old copy deleted first)."""
     if app.builder.format != "html":
         return []
-    stale = stale_static_files(Path(app.srcdir) / "_static", Path(app.outdir) / "_static")
+    stale = drop_stale_static_copies(Path(app.srcdir) / "_static", Path(app.outdir) / "_static")
     return [app.config.root_doc] if stale else []
 
 

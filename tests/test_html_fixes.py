@@ -74,6 +74,25 @@ def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
     assert hf.stale_static_files(source, built) == ["b.css", "c.css"]
 
 
+def test_stale_static_copies_are_deleted_before_sphinx_copies(tmp_path):
+    """An edited stylesheet's old copy goes, so Sphinx writes the new one without its
+    "will overwrite data" notice; up-to-date copies stay."""
+    import os
+
+    source, built = tmp_path / "_static", tmp_path / "html" / "_static"
+    source.mkdir()
+    built.mkdir(parents=True)
+    for name in ("a.css", "b.css"):
+        (source / name).write_text("new")
+        (built / name).write_text("old")
+        os.utime(built / name, (2_000_000_000, 2_000_000_000))
+    os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
+    (source / "c.css").write_text("never copied")
+    assert hf.drop_stale_static_copies(source, built) == ["b.css", "c.css"]
+    assert sorted(p.name for p in built.iterdir()) == ["a.css"]
+    assert hf.stale_static_files(source, built) == ["b.css", "c.css"]  # still to be copied
+
+
 # ---------------------------------------------------------------- the policy's script hashes
 
 PAGE = (
