@@ -29,7 +29,12 @@
    the column's width, which left long texts a few words a line and rows a screen tall.
    The box, not the table, is then the region a keyboard scrolls (point 4).
 
-6. A change to the book's own static files (``_static/netbook.css``) reaches the build
+6. The sidebar's toggle of a chapter with pages under it (pydata-sphinx-theme writes a
+   ``<summary>`` holding only a chevron icon, which axe-core reports as a serious
+   violation: a summary must have a name) gets an ``aria-label`` naming the chapter:
+   "Pages under <chapter>" (``label_toc_toggles``, after the build with the CSP step).
+
+7. A change to the book's own static files (``_static/netbook.css``) reaches the build
    even when no page changed (see ``_rewrite_when_static_changed``).
 """
 
@@ -62,6 +67,23 @@ POLICY = "; ".join(
         "form-action 'self' file:",
     ]
 )
+
+
+_TOC_TOGGLE = re.compile(
+    r'(<li class="toctree-l\d+[^"]*\bhas-children\b[^"]*"><a\b[^>]*>(?P<title>.*?)</a>\s*<details\b[^>]*>\s*)<summary>',
+    re.S,
+)
+
+
+def label_toc_toggles(text: str) -> str:
+    """Each sidebar ``<summary>`` that opens the pages under a chapter, named after the
+    chapter (see point 6); the rest of the page keeps its bytes."""
+
+    def label(m: re.Match) -> str:
+        title = " ".join(html.unescape(_TAG.sub("", m["title"])).split())
+        return f'{m[1]}<summary aria-label="{html.escape(f"Pages under {title}", quote=True)}">'
+
+    return _TOC_TOGGLE.sub(label, text)
 
 
 def _is_thebe(asset) -> bool:
@@ -113,13 +135,25 @@ def stale_static_files(static_dir: Path, built_static_dir: Path) -> list[str]:
     return sorted(stale)
 
 
+def drop_stale_static_copies(static_dir: Path, built_static_dir: Path) -> list[str]:
+    """Delete the build's copies of the stale static files (``stale_static_files``), so
+    that Sphinx copies them afresh instead of over a different file, which it logs as
+    "will overwrite data" (a notice tests/test_chapter_data_note.py refuses in the build
+    log). Returns the stale names, sorted."""
+    stale = stale_static_files(static_dir, built_static_dir)
+    for name in stale:
+        (built_static_dir / name).unlink(missing_ok=True)
+    return stale
+
+
 def _rewrite_when_static_changed(app, env, added, changed, removed):
     """Sphinx copies the static files only when it writes at least one page; after a
     change to _static/netbook.css alone it finds "no targets out of date" and would leave
-    the old stylesheet in the build. Re-reading the root page makes it write, and copy."""
+    the old stylesheet in the build. Re-reading the root page makes it write, and copy
+    (the old copy deleted first)."""
     if app.builder.format != "html":
         return []
-    stale = stale_static_files(Path(app.srcdir) / "_static", Path(app.outdir) / "_static")
+    stale = drop_stale_static_copies(Path(app.srcdir) / "_static", Path(app.outdir) / "_static")
     return [app.config.root_doc] if stale else []
 
 
@@ -215,7 +249,7 @@ def _csp_finished(app, exception):
         text = page.read_text(encoding="utf-8")
         if 'http-equiv="Content-Security-Policy"' not in text:
             continue  # not a page of the book's layout (a redirect, a copied file)
-        new = harden(text, str(page.relative_to(out)))
+        new = harden(label_toc_toggles(text), str(page.relative_to(out)))
         if new != text:
             page.write_text(new, encoding="utf-8")
 

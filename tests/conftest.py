@@ -115,11 +115,18 @@ CASE_TABLES = ("case_patient_record", "case_clinical_findings", "course_of_disea
 
 
 def toc_files() -> list[str]:
-    """The files _toc.yml lists (root first), without extension."""
+    """The files _toc.yml lists (root first, then each chapter followed by the pages under
+    it, its ``sections``, at any depth), without extension."""
     toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
+
+    def add(entries: list[dict]) -> None:
+        for entry in entries:
+            files.append(entry["file"])
+            add(entry.get("sections", []))
+
     for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
+        add(part.get("chapters", []))
     return files
 
 

@@ -22,7 +22,7 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import PageVisit, toc_files
+from conftest import DESKTOP, PHONE, PageVisit, toc_files
 
 from netbook import paths
 
@@ -239,6 +239,105 @@ def test_search_finds_a_ledger_word(browser, server):
             "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
         )
         assert any("provenance_ledger" in h for h in hits), (word, hits)
+        assert not visit.console_errors, visit.console_errors
+    finally:
+        visit.close()
+
+
+# ------------------------------------------------------------------ page length, one search (issue 21)
+
+#: Reference pages a reader searches rather than reads through: exempt from the length limit.
+REFERENCE_PAGES = {"chapters/provenance_ledger", "chapters/source_texts"}
+#: The longest a chapter page may be at 1280 x 900, in screens of 900 px.
+MAX_SCREENS = 15
+CHAPTER_PAGES = [e for e in PAGES if e.startswith("chapters/") and e not in REFERENCE_PAGES]
+
+
+def test_every_chapter_page_of_the_toc_is_measured():
+    """The pages come from _toc.yml, sub-pages (``sections``) included, so a page added
+    under a chapter is measured too; only the two reference pages are left out."""
+    assert "chapters/case_ozdirik2020_checks" in CHAPTER_PAGES
+    assert "chapters/across_sources_criteria" in CHAPTER_PAGES
+    assert not REFERENCE_PAGES & set(CHAPTER_PAGES)
+    assert REFERENCE_PAGES <= set(PAGES), "an exempt page is no longer in _toc.yml"
+
+
+@pytest.mark.parametrize("entry", CHAPTER_PAGES)
+def test_chapter_page_is_at_most_fifteen_screens(entry, visits):
+    """No chapter page is a scroll of more than 15 screens at 1280 x 900 (issue 21): a
+    clinician looking up one thing finds it; longer material goes on a page under the chapter."""
+    page = visits(entry).load_images()  # lazy images keep their space, but load them all
+    height = page.evaluate("document.scrollingElement.scrollHeight")
+    screens = height / DESKTOP["height"]
+    assert screens <= MAX_SCREENS, (
+        f"{entry} is {height} px tall at {DESKTOP['width']} x {DESKTOP['height']}: {screens:.1f} screens, "
+        f"more than {MAX_SCREENS}"
+    )
+
+
+WIDE_TABLES = """() => {
+    const column = document.querySelector('article.bd-article > section').getBoundingClientRect().width;
+    return [...document.querySelectorAll('article .netbook-table-box table')]
+        .filter(t => t.getBoundingClientRect().width > column + 2)
+        .filter(t => !t.closest('.tag_full-width, .full-width'))
+        .map(t => (t.caption ? t.caption.textContent : t.outerHTML).slice(0, 80));
+}"""
+
+
+@pytest.mark.parametrize("entry", CHAPTER_PAGES)
+def test_tables_wider_than_the_text_column_use_the_page_width(entry, visits):
+    """At 1280 px a table wider than the text column sits in a full-width cell (the theme's
+    full-width class: it spreads over the right margin) rather than in a box of the
+    column's width that scrolls sideways."""
+    narrow = visits(entry).page.evaluate(WIDE_TABLES)
+    assert not narrow, (
+        f"{entry}: tables wider than the column, not full width (tag the cell full-width): {narrow}"
+    )
+
+
+VISIBLE_SEARCH = """() => {
+    const seen = el => {
+        const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    };
+    const entries = [...document.querySelectorAll(
+        'button.search-button__button, form.bd-search, input[type=search], input[name=q], a[href$="search.html"]')];
+    return entries.filter(seen).map(el => [
+        el.tagName.toLowerCase() + '.' + [...el.classList].join('.'),
+        el.closest('.bd-header-article, header') !== null,
+    ]);
+}"""
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE], ids=lambda v: str(v["width"]))
+@pytest.mark.parametrize("entry", PAGES)
+def test_one_search_entry_point_in_the_header(entry, width, visits):
+    """Exactly one search field or button shows, in the header, at a laptop's and a phone's
+    width (the theme pair showed one in a bar above the page and one in the sidebar)."""
+    shown = visits(entry, width).page.evaluate(VISIBLE_SEARCH)
+    assert len(shown) == 1, f"{entry} at {width['width']} px: {len(shown)} search entry points: {shown}"
+    assert shown[0][1], (
+        f"{entry} at {width['width']} px: the search entry point is not in the header: {shown}"
+    )
+
+
+def test_the_header_search_opens_and_finds(browser, server):
+    """At a phone's width too, the one search button opens the search box, and a search
+    for a word of a chapter returns that chapter."""
+    visit = PageVisit(browser, urljoin(server, "chapters/checkpoint_inhibitors.html"), PHONE)
+    try:
+        page = visit.page
+        page.click("button.search-button__button")
+        box = page.locator("#pst-search-dialog input[name='q']")
+        box.wait_for(state="visible")
+        box.fill("pembrolizumab")
+        with page.expect_navigation():
+            box.press("Enter")
+        page.wait_for_selector("#search-results ul.search li", timeout=15000)
+        hits = page.eval_on_selector_all(
+            "#search-results ul.search li a", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert any("checkpoint_inhibitors" in h for h in hits), hits
         assert not visit.console_errors, visit.console_errors
     finally:
         visit.close()

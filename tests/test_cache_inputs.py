@@ -169,7 +169,11 @@ def test_the_reading_view_reruns_when_another_chapter_loads_other_tables(
     write_notebook(other, "x = load_table('findings')\ny = load_table('sources')")
     assert cache_inputs.digest(view, tiny.descriptor) != before[view]
     assert cache_inputs.digest(plain, tiny.descriptor) == before[plain]
-    assert cache_inputs.chapter_index()["other"] == {"title": "other", "tables": ["findings", "sources"]}
+    assert cache_inputs.chapter_index()["other"] == {
+        "title": "other",
+        "tables": ["findings", "sources"],
+        "chapter": "other",
+    }
     nb = nbformat.read(other, as_version=4)
     nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Another title"))
     nbformat.write(nb, other)

@@ -58,16 +58,31 @@ def test_no_execution_timestamps_in_cell_metadata(nb):
     assert not stamped, f"cells with timing metadata (use python -m netbook.execute): {stamped}"
 
 
-@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
-def test_every_glue_reference_is_glued(nb):
+def _glued_and_used(nb) -> tuple[set[str], set[tuple[str, str]]]:
+    """The keys a notebook glues, and the (notebook, key) pairs its prose pastes: a key of
+    its own, or ``other.ipynb::key`` from another chapter (a path relative to it)."""
     glued, used = set(), set()
     for cell in notebook_cells(nb):
         source = "".join(cell["source"])
         if cell["cell_type"] == "code":
             glued |= set(re.findall(r"glue\(\s*[\"']([^\"']+)[\"']", source))
         else:
-            used |= set(re.findall(r"\{glue(?::\w+)?\}`([^`]+?)(?::[^`]*)?`", source))
-    assert used <= glued, f"referenced but never glued: {sorted(used - glued)}"
+            for path, key in re.findall(
+                r"\{glue(?::\w+)?\}`(?:([^`:]+\.ipynb)::)?([^`:]+)(?::[^`]*)?`", source
+            ):
+                used.add((path or nb.name, key))
+    return glued, used
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_glue_reference_is_glued(nb):
+    _, used = _glued_and_used(nb)
+    missing = []
+    for path, key in sorted(used):
+        source = (nb.parent / path).resolve()
+        if not source.exists() or key not in _glued_and_used(source)[0]:
+            missing.append(key if path == nb.name else f"{path}::{key}")
+    assert not missing, f"referenced but never glued: {missing}"
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import importlib.util
 
 from bs4 import BeautifulSoup
@@ -71,6 +72,25 @@ def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
     os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
     (source / "c.css").write_text("new")  # never copied
     assert hf.stale_static_files(source, built) == ["b.css", "c.css"]
+
+
+def test_stale_static_copies_are_deleted_before_sphinx_copies(tmp_path):
+    """An edited stylesheet's old copy goes, so Sphinx writes the new one without its
+    "will overwrite data" notice; up-to-date copies stay."""
+    import os
+
+    source, built = tmp_path / "_static", tmp_path / "html" / "_static"
+    source.mkdir()
+    built.mkdir(parents=True)
+    for name in ("a.css", "b.css"):
+        (source / name).write_text("new")
+        (built / name).write_text("old")
+        os.utime(built / name, (2_000_000_000, 2_000_000_000))
+    os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
+    (source / "c.css").write_text("never copied")
+    assert hf.drop_stale_static_copies(source, built) == ["b.css", "c.css"]
+    assert sorted(p.name for p in built.iterdir()) == ["a.css"]
+    assert hf.stale_static_files(source, built) == ["b.css", "c.css"]  # still to be copied
 
 
 # ---------------------------------------------------------------- the policy's script hashes
@@ -153,3 +173,20 @@ def test_a_policy_that_allows_inline_script_is_refused():
 
     with pytest.raises(hf.CSPError, match="script-src"):
         hf.harden(PAGE.replace("script-src 'self' file:", "script-src 'self' file: 'unsafe-inline'"))
+
+
+def test_a_sidebar_toggle_is_named_after_its_chapter():
+    page = (
+        '<ul><li class="toctree-l1"><a href="a.html">Plain</a></li>'
+        '<li class="toctree-l1 current active has-children"><a class="reference internal" href="b.html">'
+        'A case report: interferon-&alpha; &amp; more</a><details open="open"><summary>'
+        '<span class="toctree-toggle" role="presentation"><svg></svg></span></summary><ul>'
+        '<li class="toctree-l2"><a href="b_sub.html">Checks</a></li></ul></details></li></ul>'
+    )
+    labelled = hf.label_toc_toggles(page)
+    summary = BeautifulSoup(labelled, "html.parser").find("summary")
+    assert summary["aria-label"] == "Pages under A case report: interferon-α & more"
+    assert labelled.replace(f' aria-label="{html.escape(summary["aria-label"], quote=True)}"', "") == page
+    assert hf.label_toc_toggles("<details><summary>Show code</summary></details>") == (
+        "<details><summary>Show code</summary></details>"
+    )

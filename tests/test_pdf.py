@@ -115,8 +115,17 @@ NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_pdf_holds_a_glued_number_of_each_chapter(notebook, pdf_pages):
+    """A page under a chapter in _toc.yml (its ``sections``) is a section of that chapter
+    in the PDF: its title and its glued number are in the chapter's text."""
+    from netbook.chapters.source_texts import chapter_of_page
+
     name, value = _glued_number(notebook)
-    text = _chapter_text(pdf_pages, _chapter_title(notebook))
+    chapter = chapter_of_page().get(notebook.stem)
+    text = _chapter_text(pdf_pages, _chapter_title(paths.CHAPTERS / f"{chapter or notebook.stem}.ipynb"))
+    if chapter is not None:
+        # (Sphinx sets the title's straight apostrophe as a typographic one)
+        title = _words(_chapter_title(notebook)).replace("'", "\u2019")
+        assert title in text, f"{notebook.stem}: its title is not in {chapter}'s chapter"
     assert value in text, f"{notebook.stem}: glued {name} = {value} not in its chapter of the PDF"
 
 

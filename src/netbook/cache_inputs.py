@@ -165,9 +165,31 @@ def modules_run(sources: list[str], filename: str = "<code>") -> list[Path]:
     return sorted(found)
 
 
+def chapter_of_page(toc: Path | None = None) -> dict[str, str]:
+    """Notebook stem of each page that _toc.yml lists under a chapter (its ``sections``,
+    at any depth) -> the stem of that chapter. A chapter's own page is not a key."""
+    import yaml
+
+    toc = paths.ROOT / "_toc.yml" if toc is None else toc
+    parents: dict[str, str] = {}
+
+    def walk(entries: list[dict], chapter: str | None) -> None:
+        for entry in entries:
+            stem = Path(entry["file"]).stem
+            if chapter is not None:
+                parents[stem] = chapter
+            walk(entry.get("sections", []), chapter or stem)
+
+    for part in yaml.safe_load(toc.read_text(encoding="utf-8")).get("parts", []):
+        walk(part.get("chapters", []), None)
+    return parents
+
+
 def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
-    """Per chapter (notebook stem): its title (first level-1 heading) and the tables it
-    loads. The reading view lists these; a chapter that runs this module depends on them."""
+    """Per chapter page (notebook stem): its title (first level-1 heading), the tables it
+    loads and the chapter it sits under in _toc.yml (itself, for a chapter's own page).
+    The reading view lists these; a chapter that runs this module depends on them."""
+    parents = chapter_of_page() if (paths.ROOT / "_toc.yml").exists() else {}
     index = {}
     for nb_path in chapter_notebooks() if notebooks is None else notebooks:
         headings = (
@@ -175,7 +197,11 @@ def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
             for kind, source in _cells(_stamp(nb_path))
             if kind == "markdown" and source.lstrip().startswith("# ")
         )
-        index[nb_path.stem] = {"title": next(headings, nb_path.stem), "tables": tables_read(nb_path)}
+        index[nb_path.stem] = {
+            "title": next(headings, nb_path.stem),
+            "tables": tables_read(nb_path),
+            "chapter": parents.get(nb_path.stem, nb_path.stem),
+        }
     return index
 
 

@@ -4,6 +4,8 @@ case_option_mapping (their consistency with the data is checked in test_data.py)
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from conftest import cell_html, contradictions_note_links, notebook_cells
@@ -335,10 +337,74 @@ def test_every_statement_has_a_design_from_the_data():
     assert not designs[results].str.startswith("a position").any()
 
 
-def _chapter_cells():
+#: The chapter and the two pages under it in _toc.yml (issue 21: the chapter's page keeps
+#: interferon-α and the epidemiology; the criteria beside the case record, and the shared
+#: references with the audit, each have a page of their own).
+CHAPTER_PAGES = ("across_sources", "across_sources_criteria", "across_sources_checks")
+
+
+def _chapter_cells(*pages: str):
+    """The stored cells of the chapter's pages (all three, in reading order, by default)."""
     from netbook import paths
 
-    return notebook_cells(paths.CHAPTERS / "across_sources.ipynb")
+    return [c for page in pages or CHAPTER_PAGES for c in notebook_cells(paths.CHAPTERS / f"{page}.ipynb")]
+
+
+def _section_titles(page: str) -> list[str]:
+    return [
+        line
+        for c in _chapter_cells(page)
+        if c["cell_type"] == "markdown"
+        for line in "".join(c["source"]).splitlines()
+        if re.match(r"#{1,3} ", line)
+    ]
+
+
+def test_the_chapter_page_holds_the_clinical_story_and_its_sub_pages_the_rest():
+    """Interferon-α and the epidemiology on the chapter's page, the criteria and the audit
+    one click away: the chapter's page links both pages under it, each of which links back,
+    and _toc.yml lists them under the chapter."""
+    import yaml
+
+    from netbook import paths
+
+    main = _section_titles("across_sources")
+    assert "## Interferon-α in four sources" in main
+    assert "## How often the disease has reached the liver at diagnosis" in main
+    assert not any("criteria beside" in t or "References both" in t or "add up" in t for t in main), main
+    assert "## Each criterion beside the case record" in _section_titles("across_sources_criteria")
+    checks = _section_titles("across_sources_checks")
+    assert "## References both sources cite" in checks and "## Do the sources add up?" in checks
+    prose = "".join(
+        "".join(c["source"]) for c in _chapter_cells("across_sources") if c["cell_type"] == "markdown"
+    )
+    assert "{doc}`across_sources_criteria`" in prose and "{doc}`across_sources_checks`" in prose
+    for page in CHAPTER_PAGES[1:]:
+        title = "".join(_chapter_cells(page)[0]["source"])
+        assert title.startswith("# ") and "{doc}`across_sources`" in title, page
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    chapter = next(
+        c for part in toc["parts"] for c in part["chapters"] if c["file"] == "chapters/across_sources"
+    )
+    assert [s["file"] for s in chapter["sections"]] == [f"chapters/{p}" for p in CHAPTER_PAGES[1:]]
+
+
+def test_the_key_points_count_the_criteria_from_the_criteria_page():
+    """The key points give the criteria counts glued on the criteria page (a cross-page
+    glue), which are the counts that page shows."""
+    from conftest import stored_glue
+
+    from netbook import paths
+
+    key_points = "".join(_chapter_cells("across_sources")[1]["source"])
+    assert "Key points" in key_points
+    glued = stored_glue(paths.CHAPTERS / "across_sources_criteria.ipynb")
+    for key in ("crit_n", "crit_agrees", "crit_differs", "crit_unstated"):
+        assert f"{{glue:text}}`across_sources_criteria.ipynb::{key}:s`" in key_points, key
+        assert key in glued, key
+    assert int(glued["crit_n"]) == sum(
+        int(glued[k]) for k in ("crit_agrees", "crit_differs", "crit_unstated")
+    )
 
 
 def test_the_chapter_shows_designs_flags_and_its_contradictions(value_flags):

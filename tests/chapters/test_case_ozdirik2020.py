@@ -188,10 +188,51 @@ def test_timeline_figure_names_the_design_in_its_title(events):
 # ------------------------------------------------------------------ the chapter as stored
 
 
-def _chapter_cells():
+#: The chapter and its audit page under it in _toc.yml (issue 21): the chapter's
+#: "How the data were checked" points to the page, whose cells follow it here.
+CHAPTER_PAGES = ("case_ozdirik2020", "case_ozdirik2020_checks")
+
+
+def _chapter_cells(*pages: str):
+    """The stored cells of the chapter's pages (both, in reading order, by default)."""
     from netbook import paths
 
-    return notebook_cells(paths.CHAPTERS / "case_ozdirik2020.ipynb")
+    return [c for page in pages or CHAPTER_PAGES for c in notebook_cells(paths.CHAPTERS / f"{page}.ipynb")]
+
+
+def test_the_clinical_story_is_on_the_chapter_page_and_the_audit_on_its_own():
+    """The chapter's page tells the case; Table 1 re-derived, the relative times, the two
+    extractions compared and the contradictions are on the page under it, which the
+    chapter links (and which links back), both listed in _toc.yml."""
+    import re
+
+    import yaml
+
+    from netbook import paths
+
+    def titles(page):
+        return [
+            line
+            for c in _chapter_cells(page)
+            if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines()
+            if re.match(r"#{1,4} ", line)
+        ]
+
+    main, checks = titles("case_ozdirik2020"), titles("case_ozdirik2020_checks")
+    assert main[-1] == "## How the data were checked", main
+    assert {"## The patient", "## Timeline", "## Histology"} <= set(main)
+    for audit in ("Table 1, re-derived", "relative times", "Source check", "contradicts itself"):
+        assert not any(audit in t for t in main), audit
+        assert any(audit in t for t in checks), audit
+    pointer = "".join(_chapter_cells("case_ozdirik2020")[-1]["source"])
+    assert "{doc}`case_ozdirik2020_checks`" in pointer and "{ref}`case-contradictions`" in pointer
+    assert "{doc}`case_ozdirik2020`" in "".join(_chapter_cells("case_ozdirik2020_checks")[0]["source"])
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    chapter = next(
+        c for part in toc["parts"] for c in part["chapters"] if c["file"] == "chapters/case_ozdirik2020"
+    )
+    assert [s["file"] for s in chapter["sections"]] == ["chapters/case_ozdirik2020_checks"]
 
 
 def test_every_result_table_and_figure_names_the_design():

@@ -39,15 +39,29 @@ def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
     return {stem: entry["title"] for stem, entry in index.items()}
 
 
-def chapters_by_table(chapters_dir: Path = paths.CHAPTERS) -> dict[str, list[str]]:
-    """Table -> the chapters that load it by name (chapters that load every table, such
-    as the ledger and this page, are left out: they would be listed everywhere)."""
-    out: dict[str, list[str]] = defaultdict(list)
+def chapter_of_page(toc: Path | None = None) -> dict[str, str]:
+    """Notebook stem of each page that _toc.yml lists under a chapter -> that chapter's
+    stem (``netbook.cache_inputs.chapter_of_page``: the staleness digest of this page
+    covers what it reads)."""
+    return cache_inputs.chapter_of_page(toc)
+
+
+def chapters_by_table(
+    chapters_dir: Path = paths.CHAPTERS, parents: dict[str, str] | None = None
+) -> dict[str, list[str]]:
+    """Table -> the chapters that load it by name, sorted (chapters that load every table,
+    such as the ledger and this page, are left out: they would be listed everywhere). A
+    page under a chapter counts as its chapter (``parents``, default
+    :func:`chapter_of_page`): the reading view names the chapter, whose page links the
+    pages under it, once per sentence instead of every page (a split chapter would
+    otherwise lengthen every note of the reading view)."""
+    parents = chapter_of_page() if parents is None else parents
+    out: dict[str, set[str]] = defaultdict(set)
     for stem, entry in cache_inputs.chapter_index(sorted(chapters_dir.glob("*.ipynb"))).items():
         for name in entry["tables"]:
             if name not in (cache_inputs.ALL_TABLES, "sources"):
-                out[name].append(stem)
-    return dict(out)
+                out[name].add(parents.get(stem, stem))
+    return {name: sorted(chapters) for name, chapters in out.items()}
 
 
 def all_statuses(rows: pd.DataFrame, set_aside: pd.DataFrame) -> dict[str, list[coverage.Status]]:
