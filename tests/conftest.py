@@ -118,8 +118,14 @@ def toc_files() -> list[str]:
     """The files _toc.yml lists (root first), without extension."""
     toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
+
+    def entries(items):  # a chapter's sub-pages (``sections:``) follow it, in order
+        for item in items:
+            files.append(item["file"])
+            entries(item.get("sections", []))
+
     for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
+        entries(part.get("chapters", []))
     return files
 
 
@@ -465,6 +471,12 @@ def visits(browser, server):
 CONTENT_CHAPTERS = [
     "case_ozdirik2020",
     "hepatic_metastases",
+    "hepatic_surgery",
+    "hepatic_liver_directed",
+    "hepatic_radionuclide",
+    "hepatic_ssa_interferon",
+    "hepatic_targeted_chemo",
+    "hepatic_across_options",
     "checkpoint_inhibitors",
     "salvage_after_interferon",
     "across_sources",
