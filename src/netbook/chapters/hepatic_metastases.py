@@ -1527,20 +1527,38 @@ class OptionCard:
         else:
             chars = self.data.characteristics.set_index("study")
             out.append(
-                '<table class="oc-results"><thead><tr><th scope="col">Study (design, patients)</th>'
-                '<th scope="col">Outcome: result as printed</th><th scope="col">P</th>'
+                '<table class="oc-results"><thead><tr><th scope="col">Study (design; patients)</th>'
+                '<th scope="col">Outcome: result as printed (P where printed)</th>'
                 '<th scope="col">What limits confidence</th></tr></thead><tbody>'
             )
-            for r in self.results.head(CARD_RESULTS).itertuples():
-                refs = reference_links(self.data, chars.loc[r.study, "references"], self.refs)
-                ref_html = " ".join(
-                    _a(label, href, "the reference in the review's list") for label, href in refs
-                )
+            shown = self.results.head(CARD_RESULTS)
+            span = shown.groupby("study", sort=False).size()
+            seen = set()
+            for r in shown.itertuples():
+                study_cell = ""
+                if r.study not in seen:  # one cell per study, over its rows
+                    seen.add(r.study)
+                    refs = reference_links(self.data, chars.loc[r.study, "references"], self.refs)
+                    ref_html = " ".join(
+                        _a(label, href, "the reference in the review's list") for label, href in refs
+                    )
+                    n = chars.loc[r.study, "n"]
+                    who = "patients not stated" if is_missing(n) else f"{int(n)} patients"
+                    study_cell = (
+                        f'<th scope="rowgroup" rowspan="{span[r.study]}">{e(r.study)} {ref_html}'
+                        f'<br><span class="oc-design">{e(r.design)}; {e(who)}</span></th>'
+                    )
                 passage = _a("passage", r.passage, "the sentence in the source text") if r.passage else ""
+                p = f"; {r.p}" if r.p != NOT_STATED else ""
+                if not (
+                    r.patients == NOT_STATED
+                    or r.patients.startswith(NOT_STATED)
+                    or r.patients.endswith("(whole study)")
+                ):
+                    p += f"; n = {r.patients}"  # this result's own patients (an arm, a subgroup)
                 out.append(
-                    f'<tr><th scope="row">{e(r.study)} {ref_html}<br><span class="oc-design">{e(r.design)}; '
-                    f"{e(r.patients)}</span></th><td>{e(r.outcome)}: {e(r.result)} "
-                    f'<span class="oc-link">({passage})</span></td><td>{e(r.p)}</td><td>{e(r.limits)}</td></tr>'
+                    f"<tr>{study_cell}<td>{e(r.outcome)}: {e(r.result)}{e(p)} "
+                    f'<span class="oc-link">({passage})</span></td><td>{e(r.limits)}</td></tr>'
                 )
             out.append("</tbody></table>")
             more = self._more(len(self.results), CARD_RESULTS, "results")
@@ -1585,8 +1603,9 @@ class OptionCard:
             lines += ["*Results (strongest design first):*", ""]
             for r in self.results.head(CARD_RESULTS).itertuples():
                 lines.append(
-                    f"- {m(r.study)} ({m(r.design)}; {m(r.patients)}): {m(r.outcome)}: {m(r.result)}; "
-                    f"{m(r.p)}; limits: {m(r.limits)}"
+                    f"- {m(r.study)} ({m(r.design)}; {m(r.patients)}): {m(r.outcome)}: {m(r.result)}"
+                    + (f"; {m(r.p)}" if r.p != NOT_STATED else "")
+                    + f"; what limits confidence: {m(r.limits)}"
                 )
             more = self._more(len(self.results), CARD_RESULTS, "results")
             if more:
