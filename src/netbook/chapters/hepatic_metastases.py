@@ -1213,6 +1213,17 @@ def cell_text(row) -> str:
     return f"{row['results']} result{s}, {studies}, {who}"
 
 
+def _patients_short(row) -> str:
+    """A cell's patients in a few characters: 'n = 298', 'n ≥ 410', 'n not printed', '1 patient'."""
+    if row["column"] == "none":
+        return ""
+    if row["column"] == "case report":
+        return "1 patient" if row["case_reports"] == 1 else f"{row['case_reports']} patients"
+    if row["patients_printed"] == 0:
+        return "n not printed"
+    return f"n {'=' if row['patients_all_printed'] else '≥'} {row['patients']}"
+
+
 def evidence_map_table(data: HepaticData, cells: pd.DataFrame) -> pd.DataFrame:
     """The evidence map as a table of words (the PDF's and a screen reader's form): one
     row per option, one column per design group; an empty cell is "—"."""
@@ -1254,7 +1265,8 @@ class EvidenceMap:
             mine = self.cells[self.cells["option_id"] == option_id].set_index("column", drop=False)
             href = escape(card_href(option_id), "html")
             name = escape(names[option_id], "html")
-            tds = [f'<th scope="row"><a href="{href}">{name}</a></th>']
+            short_name = escape(_short(names[option_id]), "html")
+            tds = [f'<th scope="row"><a href="{href}" title="{name}">{short_name}</a></th>']
             for column in MAP_COLUMNS:
                 if column not in mine.index:
                     tds.append('<td class="em-empty">—</td>')
@@ -1262,9 +1274,13 @@ class EvidenceMap:
                 row = mine.loc[column]
                 words = escape(cell_text(row), "html")
                 count = int(row["results"] or row["statements"])
+                what = "result" if row["results"] else "statement"
+                short = f"{count} {what}{'s' if count != 1 else ''}" if count else "none"
                 tds.append(
                     f'<td class="em-cell"><a href="{href}" title="{name}: {words}">'
-                    f"{self._dot(count, biggest)}<span>{words}</span></a></td>"
+                    f"{self._dot(count, biggest)}<strong>{escape(short, 'html')}</strong>"
+                    f'<span class="em-n" aria-hidden="true">{escape(_patients_short(row), "html")}</span>'
+                    f'<span class="visually-hidden">: {words}</span></a></td>'
                 )
             body.append("<tr>" + "".join(tds) + "</tr>")
         caption = escape(self.caption, "html")
