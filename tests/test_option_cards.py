@@ -94,3 +94,26 @@ def test_every_evidence_map_link_opens_a_card_that_exists():
     assert len(rows) == len(CARDS)
     linked = {re.sub(r"^.*#", "", a["href"]) for a in table.find_all("a")}
     assert linked == {hm.card_anchor(o) for _, o in CARDS}
+
+
+def test_every_link_of_every_card_reaches_its_target():
+    """Each card's links (its studies' references and its results' passages in the reading
+    view, the evidence map, the across-sources sections about the option) point to an id
+    that exists on the built page they name."""
+    from bs4 import BeautifulSoup
+
+    built = paths.BUILD_HTML / "chapters"
+    ids: dict[str, set[str]] = {}
+    checked = 0
+    for page_name in hm.OPTION_PAGES:
+        soup = BeautifulSoup((built / f"{page_name}.html").read_text(encoding="utf-8"), "html.parser")
+        for card in soup.select("section.option-card"):
+            for a in card.find_all("a", href=True):
+                target, _, anchor = a["href"].partition("#")
+                if target not in ids:
+                    target_soup = BeautifulSoup((built / target).read_text(encoding="utf-8"), "html.parser")
+                    ids[target] = {t["id"] for t in target_soup.find_all(id=True)}
+                assert anchor in ids[target], f"{page_name}: {a['href']} leads nowhere"
+                checked += 1
+    assert checked > 100
+    assert {"source_texts.html", "hepatic_metastases.html", "across_sources.html"} <= set(ids)

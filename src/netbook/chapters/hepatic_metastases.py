@@ -1469,14 +1469,14 @@ def across_sources_links(option_id: str, statements: pd.DataFrame | None, case_o
         links.append(
             (
                 "what all four sources state about interferon-α",
-                f"{ACROSS_SOURCES}#interferon-alpha-across-the-sources",
+                f"{ACROSS_SOURCES}#interferon-in-four-sources",
             )
         )
     if case_options is not None and option_id in set(case_options["management_option"].dropna()):
         links.append(
             (
                 "the case report's reasons for not choosing it",
-                f"{ACROSS_SOURCES}#options-the-case-report-ruled-out",
+                f"{ACROSS_SOURCES}#beside-the-case-report-s-reasons",
             )
         )
     return links
@@ -1686,3 +1686,29 @@ def page_facts(data: HepaticData, page: str) -> dict[str, object]:
         "n_harms": len(h),
         "n_harms_numeric": int((h["value"].notna() | h["value_low"].notna()).sum()),
     }
+
+
+class OptionLinks:
+    """'The cards of these options: A · B · C', each a link to its card (HTML), names only in Markdown."""
+
+    def __init__(self, data: HepaticData, option_ids):
+        order = _option_order(data)
+        self.names = data.options.set_index("option_id")["modality"]
+        self.option_ids = sorted(set(option_ids), key=order.get)
+
+    def _repr_html_(self) -> str:
+        links = " · ".join(_a(_short(self.names[o]), card_href(o)) for o in self.option_ids)
+        return f'<p class="option-links">The cards of these options: {links}</p>'
+
+    def _repr_markdown_(self) -> str:
+        return "The cards of these options: " + escape(
+            "; ".join(_short(self.names[o]) for o in self.option_ids), "markdown"
+        )
+
+    def __repr__(self) -> str:
+        return self._repr_markdown_()
+
+
+def option_links(data: HepaticData, option_ids) -> OptionLinks:
+    """Links to the cards of the options a cross-option table or figure shows."""
+    return OptionLinks(data, [o for o in option_ids if isinstance(o, str)])
