@@ -201,6 +201,20 @@ def harden(text: str, where: str = "page") -> str:
     return text
 
 
+_NAV_TOGGLE = '<summary><span class="toctree-toggle" role="presentation">'
+
+
+def label_nav_toggles(text: str) -> str:
+    """The theme's toggle of a chapter's sub-pages in the navigation (a ``<summary>``
+    holding only an icon) gets a name, so a screen reader says what it opens (axe:
+    summary-name). Only chapters with ``sections:`` in _toc.yml have one."""
+    return text.replace(
+        _NAV_TOGGLE,
+        '<summary aria-label="Show or hide the pages of this chapter">'
+        '<span class="toctree-toggle" role="presentation">',
+    )
+
+
 def _csp_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -211,7 +225,7 @@ def _csp_finished(app, exception):
         text = page.read_text(encoding="utf-8")
         if 'http-equiv="Content-Security-Policy"' not in text:
             continue  # not a page of the book's layout (a redirect, a copied file)
-        new = harden(text, str(page.relative_to(out)))
+        new = harden(label_nav_toggles(text), str(page.relative_to(out)))
         if new != text:
             page.write_text(new, encoding="utf-8")
 

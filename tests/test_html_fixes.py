@@ -126,3 +126,10 @@ def test_a_policy_that_allows_inline_script_is_refused():
 
     with pytest.raises(hf.CSPError, match="script-src"):
         hf.harden(PAGE.replace("script-src 'self' file:", "script-src 'self' file: 'unsafe-inline'"))
+
+
+def test_the_navigation_s_sub_page_toggle_gets_a_name():
+    page = '<li><details open="open"><summary><span class="toctree-toggle" role="presentation"><svg></svg></span></summary></details></li>'
+    labelled = hf.label_nav_toggles(page)
+    assert '<summary aria-label="Show or hide the pages of this chapter">' in labelled
+    assert hf.label_nav_toggles(labelled) == labelled

@@ -1285,7 +1285,7 @@ class EvidenceMap:
             body.append("<tr>" + "".join(tds) + "</tr>")
         caption = escape(self.caption, "html")
         out = (
-            f'<table class="netbook-table evidence-map"><caption>{caption}</caption>'
+            f'<table class="dataframe netbook-table evidence-map"><caption>{caption}</caption>'
             f'<thead><tr><th scope="col">Option</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
         )
         return out + (self.note._repr_html_() if self.note else "")
@@ -1303,12 +1303,12 @@ def evidence_map_figure(data: HepaticData, cells: pd.DataFrame):
     """The evidence map drawn: options (rows, in reading order) against design groups
     (columns); a dot's area grows with the results (or, for the case report, the
     statements) in the cell, labelled with that count; an open ring marks "none"."""
-    from netbook.plotting import PALETTE, new_figure
+    from netbook.plotting import PALETTE, new_figure, wrap
 
     order = _option_order(data)
     option_ids = sorted(cells["option_id"].unique(), key=order.get)
     names = data.options.set_index("option_id")["modality"]
-    fig, ax = new_figure(9.5, 1.4 + 0.36 * len(option_ids))
+    fig, ax = new_figure(9.5, 1.4 + 0.42 * len(option_ids))
     biggest = max(int(cells["results"].max()), int(cells["statements"].max()), 1)
     colour = {
         "randomised": PALETTE["blue"],
@@ -1335,8 +1335,8 @@ def evidence_map_figure(data: HepaticData, cells: pd.DataFrame):
             fontsize=8,
             color="white" if count / biggest > 0.2 else "black",
         )
-    ax.set_yticks(range(len(option_ids)), [_short(names[o]) for o in option_ids])
-    ax.set_xticks(range(len(MAP_COLUMNS)), [c.replace(" ", "\n", 1) for c in MAP_COLUMNS])
+    ax.set_yticks(range(len(option_ids)), wrap([_short(names[o]) for o in option_ids], 30), fontsize=9)
+    ax.set_xticks(range(len(MAP_COLUMNS)), [c.replace(" ", "\n") for c in MAP_COLUMNS], fontsize=9)
     ax.xaxis.tick_top()
     ax.set_xlim(-0.5, len(MAP_COLUMNS) - 0.5)
     ax.set_ylim(len(option_ids) - 0.5, -0.5)
@@ -1521,7 +1521,13 @@ class OptionCard:
         ]
 
     def _more(self, total: int, shown: int, what: str) -> str:
-        return f"and {total - shown} more {what} in the full evidence below" if total > shown else ""
+        """'and 3 more results in the full evidence below' ('what': a plural ending in s)."""
+        more = total - shown
+        return (
+            f"and {more} more {what if more != 1 else what[:-1]} in the full evidence below"
+            if more > 0
+            else ""
+        )
 
     def _repr_html_(self) -> str:
         e = lambda t: escape(t, "html")  # noqa: E731
@@ -1619,7 +1625,7 @@ class OptionCard:
             lines += ["*Results (strongest design first):*", ""]
             for r in self.results.head(CARD_RESULTS).itertuples():
                 lines.append(
-                    f"- {m(r.study)} ({m(r.design)}; {m(r.patients)}): {m(r.outcome)}: {m(r.result)}"
+                    f"- {m(r.study)} (design: {m(r.design)}; patients: {m(r.patients)}): {m(r.outcome)}: {m(r.result)}"
                     + (f"; {m(r.p)}" if r.p != NOT_STATED else "")
                     + f"; what limits confidence: {m(r.limits)}"
                 )
