@@ -86,7 +86,22 @@ def _glued_number(notebook: Path) -> tuple[str, str]:
     return name, value
 
 
+def _parent_chapter(notebook: Path) -> Path:
+    """A sub-page (``sections:`` in _toc.yml) is a section of its chapter in the PDF: the
+    notebook whose chapter holds it (itself for a chapter)."""
+    import yaml
+
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    entry = f"chapters/{notebook.stem}"
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            if entry in [s["file"] for s in chapter.get("sections", [])]:
+                return paths.ROOT / f"{chapter['file']}.ipynb"
+    return notebook
+
+
 def _chapter_title(notebook: Path) -> str:
+    notebook = _parent_chapter(notebook)
     for cell in notebook_cells(notebook):
         for line in "".join(cell["source"]).splitlines():
             if cell["cell_type"] == "markdown" and line.startswith("# "):

@@ -1,4 +1,9 @@
-"""Companion of ``chapters/hepatic_metastases.ipynb``: summary of findings per option.
+"""Companion of the hepatic chapter: ``chapters/hepatic_metastases.ipynb`` (the overview,
+with the evidence map) and its pages, one per group of options (:data:`OPTION_PAGES`:
+``hepatic_surgery``, ``hepatic_liver_directed``, ``hepatic_radionuclide``,
+``hepatic_ssa_interferon``, ``hepatic_targeted_chemo``), ``hepatic_across_options`` and
+``hepatic_audit``. One module serves them all: every page shows the same tables through
+the same functions, so an option reads alike wherever it is shown.
 
 The chapter loads the tables (``netbook.load_table``) and passes them in as a
 :class:`HepaticData`; nothing here loads data. What this module builds:
@@ -11,7 +16,14 @@ The chapter loads the tables (``netbook.load_table``) and passes them in as a
   :func:`criteria_markdown`, :func:`conclusions_markdown`: the parts of one option's
   summary, with column names in words and "not stated" for what the review leaves out;
   :func:`show_option` displays them;
-* :func:`pfs_figure` and :func:`orr_figure`: the two figures of the chapter.
+* :func:`pfs_figure` and :func:`orr_figure`: the figures across the options;
+* :func:`evidence_cells`, :class:`EvidenceMap`, :func:`evidence_map_figure`: the evidence
+  map (every option against the designs of its evidence, the columns from the editorial
+  table ``evidence_map_designs``), drawn and as a table whose cells link to the cards;
+* :func:`option_card` (:class:`OptionCard`): one option in one screen (for whom, its
+  results strongest design first with what limits confidence, each linked to its study's
+  reference and its passage in the reading view, its harms), the full evidence
+  (:func:`option_parts`) folded under it; :func:`page_facts`: an option page's key points.
 
 Every value shown keeps its printed form (:func:`printed_number` takes the token from the
 quote, so 11.0 stays "11.0"); a median "not reached" stays words.
