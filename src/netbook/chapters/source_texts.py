@@ -52,11 +52,28 @@ def chapters_by_table(chapters_dir: Path = paths.CHAPTERS) -> dict[str, list[str
     """Table -> the chapters that load it by name (chapters that load every table, such
     as the ledger and this page, are left out: they would be listed everywhere)."""
     out: dict[str, list[str]] = defaultdict(list)
+    parent = _parent_chapters()
     for nb_path in sorted(chapters_dir.glob("*.ipynb")):
         for name in cache_inputs.tables_read(nb_path):
-            if name not in (cache_inputs.ALL_TABLES, "sources"):
-                out[name].append(nb_path.stem)
+            chapter = parent.get(nb_path.stem, nb_path.stem)  # a sub-page: its chapter, once
+            if name not in (cache_inputs.ALL_TABLES, "sources") and chapter not in out[name]:
+                out[name].append(chapter)
     return dict(out)
+
+
+def _parent_chapters() -> dict[str, str]:
+    """Notebook stem of a sub-page (``sections:`` in _toc.yml) -> its chapter's stem: the
+    reading view links a chapter once, not each of its pages (the chapter's first page
+    lists its pages)."""
+    import yaml
+
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    out = {}
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            for section in chapter.get("sections", []):
+                out[section["file"].split("/")[-1]] = chapter["file"].split("/")[-1]
+    return out
 
 
 def all_statuses(rows: pd.DataFrame, set_aside: pd.DataFrame) -> dict[str, list[coverage.Status]]:
