@@ -472,6 +472,12 @@ def visits(browser, server):
 CONTENT_CHAPTERS = [
     "case_ozdirik2020",
     "hepatic_metastases",
+    "hepatic_surgery",
+    "hepatic_liver_directed",
+    "hepatic_radionuclide",
+    "hepatic_ssa_interferon",
+    "hepatic_targeted_chemo",
+    "hepatic_across_options",
     "checkpoint_inhibitors",
     "salvage_after_interferon",
     "across_sources",

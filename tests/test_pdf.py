@@ -86,7 +86,22 @@ def _glued_number(notebook: Path) -> tuple[str, str]:
     return name, value
 
 
+def _parent_chapter(notebook: Path) -> Path:
+    """A sub-page (``sections:`` in _toc.yml) is a section of its chapter in the PDF: the
+    notebook whose chapter holds it (itself for a chapter)."""
+    import yaml
+
+    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    entry = f"chapters/{notebook.stem}"
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            if entry in [s["file"] for s in chapter.get("sections", [])]:
+                return paths.ROOT / f"{chapter['file']}.ipynb"
+    return notebook
+
+
 def _chapter_title(notebook: Path) -> str:
+    notebook = _parent_chapter(notebook)
     for cell in notebook_cells(notebook):
         for line in "".join(cell["source"]).splitlines():
             if cell["cell_type"] == "markdown" and line.startswith("# "):
@@ -189,3 +204,37 @@ def test_column_widths_keep_short_columns_and_whole_words():
     assert result[:2] == [5, 12] and result[2] == 83  # the quote column takes the rest
     squeezed = widths([5, 200, 300], [5, 40, 14], line=100)
     assert squeezed[1] >= 40  # never narrower than the longest word
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only: the PDF breaks, hyphenates and spaces the words of a cell."""
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def test_no_table_cell_is_cut_short_in_the_pdf(pdf_pages):
+    """Every cell of every captioned table the chapters store is printed to its last word:
+    the end of each long cell (longer than pandas' 50-character cut) is in the PDF's text,
+    and no cell of those tables is printed ending in an ellipsis."""
+    text = _letters(" ".join(pdf_pages))
+    checked, missing = 0, []
+    for nb in NOTEBOOKS:
+        for cell in notebook_cells(nb):
+            for output in cell.get("outputs", []):
+                md = "".join(output.get("data", {}).get("text/markdown", ""))
+                if not md.startswith(":::{table}"):
+                    continue
+                for row in md.splitlines()[3:]:
+                    if not row.startswith("| "):
+                        continue
+                    for raw in re.split(r"(?<!\\)\|", row.strip().strip("|")):
+                        words = re.sub(r"\\(.)", r"\1", raw).strip()
+                        words = re.sub(r"\{sup\}`[^`]*`", "", words).strip()  # a footnote's letter
+                        assert not words.endswith(("…", "...")), (
+                            f"{nb.stem}: a cell ends cut: {words[-60:]!r}"
+                        )
+                        if len(words) > 50:
+                            checked += 1
+                            if _letters(words)[-24:] not in text:
+                                missing.append(f"{nb.stem}: …{words[-50:]}")
+    assert checked > 100
+    assert not missing, missing[:10]

@@ -16,7 +16,21 @@ from netbook import load_table, paths
 from netbook.chapters import hepatic_metastases as hm
 from netbook.footnotes import qualifier_notes
 
-NOTEBOOK = paths.CHAPTERS / "hepatic_metastases.ipynb"
+NOTEBOOK = paths.CHAPTERS / "hepatic_metastases.ipynb"  # the overview: intro, key points, evidence map
+# every page of the chapter, in reading order (the overview, the option pages of
+# hm.OPTION_PAGES, across the options, the audit): the chapter's tests read them as one
+PAGES = ["hepatic_metastases", *hm.OPTION_PAGES, "hepatic_across_options", "hepatic_audit"]
+NOTEBOOKS = [paths.CHAPTERS / f"{name}.ipynb" for name in PAGES]
+
+
+def chapter_glue() -> dict[str, str]:
+    """Every value any page of the chapter glues (a key glued on two pages: the same value)."""
+    glued: dict[str, str] = {}
+    for nb in NOTEBOOKS:
+        for key, value in stored_glue(nb).items():
+            if not key.startswith("kp_"):  # kp_: each option page's own key points
+                assert glued.setdefault(key, value) == value, f"{key} differs between the chapter's pages"
+    return glued
 
 
 def _row(**kw):
@@ -63,7 +77,9 @@ def data():
 
 @pytest.fixture(scope="module")
 def notebook():
-    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    """The chapter's pages as one notebook: their cells in reading order."""
+    cells = [c for nb in NOTEBOOKS for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]]
+    return {"cells": cells}
 
 
 # ------------------------------------------------------------------ values
@@ -247,6 +263,7 @@ def test_no_stray_expression_prints_a_plain_value(notebook):
 
 def test_interferon_prose_says_the_one_randomised_comparison_with_numbers(notebook):
     text = " ".join(" ".join("".join(c["source"]) for c in _cells(notebook, "markdown")).split())
+    text = re.sub(r"\{term\}`([^`]*)`", r"\1", text)  # a glossary link reads as its word
     assert "the one randomised comparison with numbers" in text
     assert "can be attributed to IFN-α alone" in text and "neither the response nor the tolerability" in text
 
@@ -500,7 +517,7 @@ def test_key_points_say_where_higher_response_rates_come_from(notebook):
     assert "not from randomised comparisons" not in text
     assert "randomised phase II trial ({glue:text}`hep_orr_above`)" in text
     assert "neither chemotherapy nor intra-arterial" in text
-    glued = stored_glue(NOTEBOOK)["hep_orr_above"]
+    glued = chapter_glue()["hep_orr_above"]
     assert "everolimus + bevacizumab 31% (CALGB 80701, randomised phase II)" in glued
 
 
@@ -568,7 +585,7 @@ def test_the_case_patient_s_interferon_harms_are_those_of_the_combination_and_ke
     assert (case["background_therapy"] == "octreotide depot 30 mg LAR every 21 days").all()
     hedge = case.set_index("harm_id").loc["oz19-case-no-side-effects"]
     assert (hedge["harm"], hedge["frequency_as_printed"]) == ("side effects", "no relevant")
-    glued = stored_glue(NOTEBOOK)
+    glued = chapter_glue()
     assert glued["hep_case_hedge"] == "'no relevant'"
     assert "octreotide LAR every 21 days" in glued["hep_case_ifn"]
     prose = " ".join("".join(c["source"]) for c in notebook["cells"] if c.get("id") == "hep-md-ifn-alpha")
@@ -598,7 +615,7 @@ def test_the_liver_metastasis_types_are_defined(sof_data, page):
 
 
 def test_survival_after_surgery_is_shown_beside_the_baseline(sof_data, page):
-    glued = stored_glue(NOTEBOOK)
+    glued = chapter_glue()
     assert glued["hep_base_pnet_5y"] == "'around 40–60%'" and glued["hep_radical_5y"] == "'up to 46–86%'"
     assert "metastatic pNETs (all treatments) (baseline, not a treatment result)" in page
 
@@ -629,7 +646,7 @@ def test_significance_printed_only_in_words_is_kept_as_printed(sof_data):
 
 
 def test_indirectness_is_said_once_and_holds_for_every_trial(sof_data, notebook):
-    glued = stored_glue(NOTEBOOK)
+    glued = chapter_glue()
     assert glued["hep_n_trials_indirect"] == glued["hep_n_trials"] != "0"
     trials = sof_data.characteristics[sof_data.characteristics["design"].str.startswith("randomised")][
         "study"
@@ -690,9 +707,11 @@ def test_every_qualifier_footnote_is_in_the_pdf(sof_data, pdf_pages):  # noqa: F
 
 @pytest.fixture(scope="module")
 def built_page() -> str:
-    built = paths.BUILD_HTML / "chapters" / "hepatic_metastases.html"
-    assert built.exists(), "no built chapter: run `make book` (make test does) before these tests"
-    return built.read_text(encoding="utf-8")
+    built = [paths.BUILD_HTML / "chapters" / f"{name}.html" for name in PAGES]
+    assert all(b.exists() for b in built), (
+        "no built chapter: run `make book` (make test does) before these tests"
+    )
+    return "".join(b.read_text(encoding="utf-8") for b in built)
 
 
 def test_every_qualifier_is_beside_its_value_in_the_built_page(sof_data, built_page):
@@ -700,3 +719,103 @@ def test_every_qualifier_is_beside_its_value_in_the_built_page(sof_data, built_p
     chapter's table HTML, its marks and its footnotes)."""
     test_every_qualifier_of_a_result_is_beside_its_value_in_the_chapter(sof_data, built_page)
     test_every_qualifier_of_a_harm_and_a_study_is_beside_it_in_the_chapter(sof_data, built_page)
+
+
+# ------------------------------------------------------------------ pages, cards and the evidence map
+
+
+@pytest.fixture(scope="module")
+def map_cells(flagged_data):
+    return hm.evidence_cells(flagged_data, load_table("evidence_map_designs"))
+
+
+def test_every_option_has_its_card_on_exactly_one_page(data):
+    on_pages = [o for options in hm.OPTION_PAGES.values() for o in options]
+    assert sorted(on_pages) == sorted(data.options["option_id"])  # each once
+    for page, option_ids in hm.OPTION_PAGES.items():
+        code = "".join(
+            "".join(c["source"])
+            for c in json.loads((paths.CHAPTERS / f"{page}.ipynb").read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        )
+        shown = re.findall(r'hm\.option_card\(data, "([a-z0-9_]+)"', code)
+        assert shown == option_ids, (page, shown)
+
+
+def test_evidence_map_counts_agree_with_the_tables(flagged_data, map_cells):
+    """Recounted from the rows: every result of an option (as the options at a glance count
+    them) sits in the column of its study's design; the patients are the printed n of the
+    cell's distinct studies; the case report's column counts the harms rows whose evidence
+    is the case report; an option with none of these has the one cell 'none'."""
+    d = flagged_data
+    designs = load_table("evidence_map_designs").set_index("design")["column"]
+    design_of = d.characteristics.set_index("study")["design"]
+    n_of = d.characteristics.set_index("study")["n"]
+    overview = hm.overview(d).set_index("Option")["Results"]
+    comp = d.comparisons()
+    for option_id, modality in zip(d.options["option_id"], d.options["modality"]):
+        mine = map_cells[map_cells["option_id"] == option_id].set_index("column")
+        rows = hm.option_rows(comp, option_id)
+        expected = {}
+        for study in rows["study"]:
+            expected[designs[design_of[study]]] = expected.get(designs[design_of[study]], 0) + 1
+        got = {c: int(mine.loc[c, "results"]) for c in mine.index if mine.loc[c, "results"]}
+        assert got == expected, (option_id, got, expected)
+        assert sum(got.values()) == overview[modality]
+        for column in got:
+            studies = {s for s in rows["study"] if designs[design_of[s]] == column}
+            printed = [int(n_of[s]) for s in studies if not pd.isna(n_of[s])]
+            assert mine.loc[column, "patients"] == sum(printed)
+            assert mine.loc[column, "studies"] == len(studies)
+        case = d.harms[(d.harms["option_id"] == option_id) & (d.harms["evidence"] == "case report")]
+        assert (int(mine.loc["case report", "statements"]) if "case report" in mine.index else 0) == len(case)
+        assert ("none" in mine.index) == (rows.empty and case.empty)
+    assert (map_cells["column"] == "randomised").any() and (map_cells["column"] == "none").any()
+
+
+def test_every_design_has_a_column_and_an_unmapped_design_fails(flagged_data):
+    designs = load_table("evidence_map_designs")
+    assert set(flagged_data.characteristics["design"]) <= set(designs["design"])
+    with pytest.raises(ValueError, match="evidence_map_designs.csv: no row for the design"):
+        hm.evidence_cells(flagged_data, designs[designs["design"] != "registry"])
+
+
+def test_the_stored_evidence_map_shows_every_cell_and_links_every_card(flagged_data, map_cells):
+    overview = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    shown = next(cell_html(c) for c in overview["cells"] if "evidence-map" in cell_html(c))
+    for row in map_cells.to_dict("records"):
+        assert html.escape(hm.cell_text(row), quote=True) in shown, row
+    hrefs = set(re.findall(r'href="([^"]+)"', shown.split('<p class="provenance-note">')[0]))
+    assert hrefs == {hm.card_href(o) for o in flagged_data.options["option_id"]}
+    figure = next(c for c in overview["cells"] if "fig-evidence-map" in json.dumps(c.get("metadata", {})))
+    assert any("image/png" in o.get("data", {}) for o in figure["outputs"])
+    prose = " ".join("".join(c["source"]) for c in overview["cells"] if c["cell_type"] == "markdown")
+    assert "{numref}`fig-evidence-map`" in prose
+
+
+def test_a_card_lists_its_results_strongest_design_first_with_links(flagged_data):
+    refs = load_table("review_references")
+    card = hm.option_card(flagged_data, "everolimus", refs)
+    shown = card._repr_html_()
+    in_card = shown.split("</section>")[0]
+    assert in_card.count("<tr>") == min(hm.CARD_RESULTS, len(card.results)) + 1
+    assert card.results["_rank"].is_monotonic_increasing
+    assert "source_texts.html#" in shown  # each result's passage, each study's reference
+    assert 'id="option-everolimus"' in shown and '<details class="option-evidence">' in shown
+    more = len(card.results) - hm.CARD_RESULTS
+    assert more > 0 and f"and {more} more results in the full evidence below" in shown
+    # everything the card leaves out is in the fold: the full results table of the option
+    assert (
+        "everolimus (mTOR inhibitor), alone or with octreotide LAR: results per arm".casefold()
+        in shown.casefold()
+    )
+    # the PDF form: the card's words and the full evidence
+    md = card._repr_markdown_()
+    assert "summary" in md and "results per arm" in md
+
+
+def test_each_option_links_across_sources_where_they_speak_of_it():
+    statements, case_options = load_table("interferon_statements"), load_table("case_option_mapping")
+    assert hm.across_sources_links("ifn_alpha", statements, case_options)
+    assert hm.across_sources_links("prrt", statements, case_options)  # the case report ruled it out
+    assert not hm.across_sources_links("thermal_ablation", statements, case_options)

@@ -1,4 +1,9 @@
-"""Companion of ``chapters/hepatic_metastases.ipynb``: summary of findings per option.
+"""Companion of the hepatic chapter: ``chapters/hepatic_metastases.ipynb`` (the overview,
+with the evidence map) and its pages, one per group of options (:data:`OPTION_PAGES`:
+``hepatic_surgery``, ``hepatic_liver_directed``, ``hepatic_radionuclide``,
+``hepatic_ssa_interferon``, ``hepatic_targeted_chemo``), ``hepatic_across_options`` and
+``hepatic_audit``. One module serves them all: every page shows the same tables through
+the same functions, so an option reads alike wherever it is shown.
 
 The chapter loads the tables (``netbook.load_table``) and passes them in as a
 :class:`HepaticData`; nothing here loads data. What this module builds:
@@ -11,7 +16,14 @@ The chapter loads the tables (``netbook.load_table``) and passes them in as a
   :func:`criteria_markdown`, :func:`conclusions_markdown`: the parts of one option's
   summary, with column names in words and "not stated" for what the review leaves out;
   :func:`show_option` displays them;
-* :func:`pfs_figure` and :func:`orr_figure`: the two figures of the chapter.
+* :func:`pfs_figure` and :func:`orr_figure`: the figures across the options;
+* :func:`evidence_cells`, :class:`EvidenceMap`, :func:`evidence_map_figure`: the evidence
+  map (every option against the designs of its evidence, the columns from the editorial
+  table ``evidence_map_designs``), drawn and as a table whose cells link to the cards;
+* :func:`option_card` (:class:`OptionCard`): one option in one screen (for whom, its
+  results strongest design first with what limits confidence, each linked to its study's
+  reference and its passage in the reading view, its harms), the full evidence
+  (:func:`option_parts`) folded under it; :func:`page_facts`: an option page's key points.
 
 Every value shown keeps its printed form (:func:`printed_number` takes the token from the
 quote, so 11.0 stays "11.0"); a median "not reached" stays words.
@@ -1063,3 +1075,658 @@ def orr_figure(orr: pd.DataFrame):
             )
     ax.legend(handles=handles, loc="lower right", frameon=True, fontsize=9)
     return fig
+
+
+# ------------------------------------------------------------------ pages, cards, evidence map
+
+#: The hepatic chapter's pages (notebook stems under chapters/) and the options each shows,
+#: in reading order. The overview (``hepatic_metastases``) shows the evidence map and links
+#: here; every option has its card on exactly one page (tests/chapters/test_hepatic_metastases.py).
+OPTION_PAGES = {
+    "hepatic_surgery": [
+        "resection_curative",
+        "resection_cytoreductive",
+        "resection_two_stage",
+        "liver_transplantation",
+    ],
+    "hepatic_liver_directed": ["thermal_ablation", "locoregional_cytoreduction", "tae", "tace", "sirt"],
+    "hepatic_radionuclide": ["prrt", "prrt_chemo"],
+    "hepatic_ssa_interferon": ["ssa", "pasireotide", "ifn_alpha", "ifn_5fu"],
+    "hepatic_targeted_chemo": [
+        "everolimus",
+        "everolimus_bevacizumab",
+        "sunitinib",
+        "bevacizumab",
+        "chemo_monotherapy",
+        "chemo_stz_dox_5fu",
+        "chemo_capecitabine_temozolomide",
+        "chemo_fde",
+        "xelbevoct",
+    ],
+}
+
+#: The evidence map's columns, in order: the design groups of ``evidence_map_designs``
+#: (editorial), then the case report (a source of its own design) and "none".
+MAP_COLUMNS = [
+    "randomised",
+    "non-randomised prospective",
+    "retrospective",
+    "other or not stated",
+    "case report",
+    "none",
+]
+
+#: the across-sources page's sections that speak of an option (anchor -> what it holds);
+#: which options: the interferon statements (interferon_statements) and the options the
+#: case report ruled out (editorial case_option_mapping)
+ACROSS_SOURCES = "across_sources.html"
+
+
+def page_of(option_id: str) -> str:
+    """The page (notebook stem) that shows an option's card."""
+    for page, option_ids in OPTION_PAGES.items():
+        if option_id in option_ids:
+            return page
+    raise KeyError(f"option {option_id!r} is on no page of OPTION_PAGES")
+
+
+def card_anchor(option_id: str) -> str:
+    """The HTML id of an option's card (a valid, stable id: letters, digits, hyphens)."""
+    return "option-" + option_id.replace("_", "-")
+
+
+def card_href(option_id: str) -> str:
+    """The link to an option's card, from any chapter page (they share one folder)."""
+    return f"{page_of(option_id)}.html#{card_anchor(option_id)}"
+
+
+def evidence_cells(data: HepaticData, designs: pd.DataFrame) -> pd.DataFrame:
+    """One row per option and evidence-map column that holds evidence: the results
+    (:func:`option_rows`, as in the options at a glance), the studies, and the patients the
+    review prints for them (``n`` of ``trial_characteristics``; ``patients_all_printed``
+    False where some study prints none). The case report's column counts its statements
+    about the option (table ``harms``, evidence "case report"); an option with nothing in
+    any column gets one row in "none".
+
+    ``designs`` is the editorial table ``evidence_map_designs``; a design it does not map
+    raises (never a silent column)."""
+    column_of = designs.set_index("design")["column"]
+    chars = data.characteristics.set_index("study")
+    comp = data.comparisons()
+    rows = []
+    for option_id in data.options["option_id"]:
+        mine = option_rows(comp, option_id)
+        found = False
+        for study_design, part in mine.groupby(mine["study"].map(chars["design"])):
+            if study_design not in column_of:
+                raise ValueError(
+                    f"evidence_map_designs.csv: no row for the design {study_design!r} "
+                    f"(trial_characteristics.design of {sorted(set(part['study']))})"
+                )
+            rows.append({"option_id": option_id, "column": column_of[study_design], "part": part})
+            found = True
+        case = data.harms[(data.harms["option_id"] == option_id) & (data.harms["evidence"] == "case report")]
+        if not case.empty:
+            rows.append({"option_id": option_id, "column": "case report", "case": case})
+            found = True
+        if not found:
+            rows.append({"option_id": option_id, "column": "none"})
+    out = []
+    for (option_id, column), group in pd.DataFrame(rows).groupby(["option_id", "column"], sort=False):
+        parts = [p for p in group.get("part", pd.Series(dtype=object)) if isinstance(p, pd.DataFrame)]
+        cases = [c for c in group.get("case", pd.Series(dtype=object)) if isinstance(c, pd.DataFrame)]
+        studies = sorted({s for p in parts for s in p["study"]}, key=str.casefold)
+        ns = [chars.loc[s, "n"] for s in studies]
+        printed = [int(n) for n in ns if not is_missing(n)]
+        out.append(
+            {
+                "option_id": option_id,
+                "column": column,
+                "results": sum(len(p) for p in parts),
+                "studies": len(studies),
+                "statements": sum(len(c) for c in cases),
+                "case_reports": len({s for c in cases for s in c["source_id"]}),
+                "patients": sum(printed),
+                "patients_printed": len(printed),
+                "patients_all_printed": len(printed) == len(studies),
+            }
+        )
+    df = pd.DataFrame(out)
+    df["_c"] = df["column"].map(MAP_COLUMNS.index)
+    df["_o"] = df["option_id"].map(_option_order(data))
+    return df.sort_values(["_o", "_c"]).drop(columns=["_c", "_o"]).reset_index(drop=True)
+
+
+def _option_order(data: HepaticData) -> dict[str, int]:
+    """option_id -> its place in the book's reading order (page by page)."""
+    order = [o for page in OPTION_PAGES.values() for o in page]
+    missing = sorted(set(data.options["option_id"]) - set(order))
+    if missing:
+        raise KeyError(f"options on no page of OPTION_PAGES: {missing}")
+    return {o: i for i, o in enumerate(order)}
+
+
+def cell_text(row) -> str:
+    """One cell of the evidence map in words: results and patients (or case-report statements)."""
+    if row["column"] == "none":
+        return "no result reported"
+    if row["column"] == "case report":
+        s = "s" if row["statements"] != 1 else ""
+        reports = f"{row['case_reports']} case report{'s' if row['case_reports'] != 1 else ''}"
+        return f"{row['statements']} statement{s} on harms in {reports} (one patient each)"
+    s = "s" if row["results"] != 1 else ""
+    if row["patients_printed"] == 0:
+        who = "patients not printed"
+    elif row["patients_all_printed"]:
+        who = f"{row['patients']} patients"
+    else:
+        who = f"≥ {row['patients']} patients (not printed for every study)"
+    studies = f"{row['studies']} stud{'ies' if row['studies'] != 1 else 'y'}"
+    return f"{row['results']} result{s}, {studies}, {who}"
+
+
+def _patients_short(row) -> str:
+    """A cell's patients in a few characters: 'n = 298', 'n ≥ 410', 'n not printed', '1 patient'."""
+    if row["column"] == "none":
+        return ""
+    if row["column"] == "case report":
+        return "1 patient" if row["case_reports"] == 1 else f"{row['case_reports']} patients"
+    if row["patients_printed"] == 0:
+        return "n not printed"
+    return f"n {'=' if row['patients_all_printed'] else '≥'} {row['patients']}"
+
+
+def evidence_map_table(data: HepaticData, cells: pd.DataFrame) -> pd.DataFrame:
+    """The evidence map as a table of words (the PDF's and a screen reader's form): one
+    row per option, one column per design group; an empty cell is "—"."""
+    names = data.options.set_index("option_id")["modality"]
+    order = _option_order(data)
+    table_rows = []
+    for option_id in sorted(cells["option_id"].unique(), key=order.get):
+        mine = cells[cells["option_id"] == option_id].set_index("column", drop=False)
+        row = {"Option": names[option_id]}
+        for column in MAP_COLUMNS:
+            row[column[0].upper() + column[1:]] = cell_text(mine.loc[column]) if column in mine.index else "—"
+        table_rows.append(row)
+    return pd.DataFrame(table_rows)
+
+
+class EvidenceMap:
+    """The evidence map as a clickable table: in HTML every option and every filled cell
+    links to the option's card, each cell with a dot whose area grows with its results;
+    in Markdown (the PDF) the same table in words (:func:`evidence_map_table`)."""
+
+    def __init__(self, data: HepaticData, cells: pd.DataFrame, caption: str, *loaded: pd.DataFrame):
+        from netbook.display import provenance
+
+        self.data, self.cells, self.caption = data, cells, caption
+        self.words = evidence_map_table(data, cells)
+        self.note = provenance(*loaded) if loaded else None
+
+    def _dot(self, count: int, biggest: int) -> str:
+        size = 6 + round(22 * (count / biggest) ** 0.5) if count else 0
+        return f'<span class="em-dot" aria-hidden="true" style="width:{size}px;height:{size}px"></span>'
+
+    def _repr_html_(self) -> str:
+        names = self.data.options.set_index("option_id")["modality"]
+        biggest = max(int(self.cells["results"].max()), int(self.cells["statements"].max()), 1)
+        head = "".join(f'<th scope="col">{escape(c[0].upper() + c[1:], "html")}</th>' for c in MAP_COLUMNS)
+        body = []
+        order = _option_order(self.data)
+        for option_id in sorted(self.cells["option_id"].unique(), key=order.get):
+            mine = self.cells[self.cells["option_id"] == option_id].set_index("column", drop=False)
+            href = escape(card_href(option_id), "html")
+            name = escape(names[option_id], "html")
+            short_name = escape(_short(names[option_id]), "html")
+            tds = [f'<th scope="row"><a href="{href}" title="{name}">{short_name}</a></th>']
+            for column in MAP_COLUMNS:
+                if column not in mine.index:
+                    tds.append('<td class="em-empty">—</td>')
+                    continue
+                row = mine.loc[column]
+                words = escape(cell_text(row), "html")
+                count = int(row["results"] or row["statements"])
+                what = "result" if row["results"] else "statement"
+                short = f"{count} {what}{'s' if count != 1 else ''}" if count else "none"
+                tds.append(
+                    f'<td class="em-cell"><a href="{href}" title="{name}: {words}">'
+                    f"{self._dot(count, biggest)}<strong>{escape(short, 'html')}</strong>"
+                    f'<span class="em-n" aria-hidden="true">{escape(_patients_short(row), "html")}</span>'
+                    f'<span class="visually-hidden">: {words}</span></a></td>'
+                )
+            body.append("<tr>" + "".join(tds) + "</tr>")
+        caption = escape(self.caption, "html")
+        out = (
+            f'<table class="dataframe netbook-table evidence-map"><caption>{caption}</caption>'
+            f'<thead><tr><th scope="col">Option</th>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        )
+        return out + (self.note._repr_html_() if self.note else "")
+
+    def _repr_markdown_(self) -> str:
+        return table(self.words, self.caption, *([] if self.note is None else []))._repr_markdown_() + (
+            f"\n\n{self.note._repr_markdown_()}" if self.note else ""
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.words.to_string(index=False)}"
+
+
+def evidence_map_figure(data: HepaticData, cells: pd.DataFrame):
+    """The evidence map drawn: options (rows, in reading order) against design groups
+    (columns); a dot's area grows with the results (or, for the case report, the
+    statements) in the cell, labelled with that count; an open ring marks "none"."""
+    from netbook.plotting import PALETTE, new_figure, wrap
+
+    order = _option_order(data)
+    option_ids = sorted(cells["option_id"].unique(), key=order.get)
+    names = data.options.set_index("option_id")["modality"]
+    fig, ax = new_figure(9.5, 1.4 + 0.42 * len(option_ids))
+    biggest = max(int(cells["results"].max()), int(cells["statements"].max()), 1)
+    colour = {
+        "randomised": PALETTE["blue"],
+        "non-randomised prospective": PALETTE["bluish green"],
+        "retrospective": PALETTE["orange"],
+        "other or not stated": PALETTE["grey"],
+        "case report": PALETTE["reddish purple"],
+    }
+    for r in cells.itertuples():
+        y = option_ids.index(r.option_id)
+        x = MAP_COLUMNS.index(r.column)
+        if r.column == "none":
+            ax.scatter([x], [y], s=60, facecolors="none", edgecolors="black", linewidths=1)
+            continue
+        count = int(r.results or r.statements)
+        ax.scatter([x], [y], s=40 + 560 * count / biggest, color=colour[r.column], alpha=0.85, linewidths=0)
+        ax.annotate(
+            str(count),
+            (x, y),
+            xytext=(0, 0),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="white" if count / biggest > 0.2 else "black",
+        )
+    ax.set_yticks(range(len(option_ids)), wrap([_short(names[o]) for o in option_ids], 30), fontsize=9)
+    ax.set_xticks(range(len(MAP_COLUMNS)), [c.replace(" ", "\n") for c in MAP_COLUMNS], fontsize=9)
+    ax.xaxis.tick_top()
+    ax.set_xlim(-0.5, len(MAP_COLUMNS) - 0.5)
+    ax.set_ylim(len(option_ids) - 0.5, -0.5)
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0)
+    return fig
+
+
+def _short(name: str) -> str:
+    """An option's name without its parenthesised detail, for a figure's axis."""
+    return re.sub(r"\s*\(.*\)$", "", name)
+
+
+# ------------------------------------------------------------------ the card of one option
+
+#: how many result rows and harm rows a card lists before it says "and N more" (the rest
+#: are in the full evidence folded under it): a card fits one 1280 x 900 screen
+CARD_RESULTS = 6
+CARD_HARMS = 4
+
+
+def _reading_view(source_id: str, quote) -> str | None:
+    """The link, in the reading view, to the sentence where ``quote`` begins (None if none)."""
+    from netbook import coverage
+    from netbook.display import READING_VIEW
+
+    if is_missing(quote):
+        return None
+    anchor = coverage.anchor_for_quote(source_id, str(quote))
+    return f"{READING_VIEW}#{anchor}" if anchor else None
+
+
+def reference_links(data: HepaticData, references, refs: pd.DataFrame | None) -> list[tuple[str, str | None]]:
+    """A study's references as (label, link to the entry in the reading view of the review's
+    reference list, or None): "[85]" -> the sentence of entry 85."""
+    from netbook.references import expand_citations
+
+    out = []
+    for mark in [m for m in (references or []) if m]:
+        numbers = expand_citations(mark) if refs is not None else []
+        href = None
+        if refs is not None and len(numbers) >= 1:
+            entry = refs.set_index("number").loc[numbers[0]] if numbers[0] in set(refs["number"]) else None
+            if entry is not None:
+                href = _reading_view(entry["source_id"], entry["quote"])
+        out.append((f"[{mark}]", href))
+    return out
+
+
+def _a(text: str, href: str | None, title: str = "") -> str:
+    t = f' title="{escape(title, "html")}"' if title else ""
+    return f'<a href="{escape(href, "html")}"{t}>{escape(text, "html")}</a>' if href else escape(text, "html")
+
+
+def limitation_words(data: HepaticData, result_id, other_id=None) -> str:
+    """The kinds of limitation recorded for a result and its counterpart, in words ('design;
+    sample size'), in :data:`LIMITATION_ORDER` (the judgements in full are in the fold)."""
+    if data.certainty is None:
+        return ""
+    c = data.certainty
+    kinds = set()
+    for rid in (result_id, other_id):
+        if not isinstance(rid, str):
+            continue
+        study = data.outcomes.set_index("result_id").loc[rid, "study"]
+        rows = c[(c["study"] == study) & c["result_ids"].map(lambda ids, r=rid: not ids or r in ids)]
+        kinds |= set(rows["limitation"]) & set(LIMITATION_ORDER)
+    return "; ".join(k for k in LIMITATION_ORDER if k in kinds) or "none recorded"
+
+
+def card_results(data: HepaticData, option_id: str) -> pd.DataFrame:
+    """The card's results: one row per result of the option, strongest design first, with
+    its design, patients, what limits confidence in a few words, and its links."""
+    mine = option_rows(data.comparisons(), option_id)
+    chars = data.characteristics.set_index("study")
+    by_result = data.outcomes.set_index("result_id")
+    found = data.outcome_flags()
+    rows = []
+    for r in mine.itertuples():
+        design = chars.loc[r.study, "design"]
+        value = flagging.mark(r.treatment, found.get(r.result_id, []))
+        if r.comparator not in ("no comparator", NOT_STATED) or r.randomised:
+            value += f" vs {flagging.mark(r.comparator, found.get(r.other_id, []))}"
+        if not is_missing(r.difference):
+            value += f" (difference {r.difference_text})"
+        rows.append(
+            {
+                "result_id": r.result_id,
+                "study": r.study,
+                "design": design,
+                "_rank": DESIGN_ORDER.index(design),
+                "outcome": r.outcome,
+                "result": value,
+                "p": r.p,
+                "patients": r.patients,
+                "limits": limitation_words(data, r.result_id, r.other_id),
+                "passage": _reading_view(
+                    by_result.loc[r.result_id, "source_id"], by_result.loc[r.result_id, "quote"]
+                ),
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "result_id",
+            "study",
+            "design",
+            "_rank",
+            "outcome",
+            "result",
+            "p",
+            "patients",
+            "limits",
+            "passage",
+        ],
+    )
+    return df.sort_values(
+        ["_rank", "study", "outcome"], key=lambda s: s.str.casefold() if s.dtype == object else s
+    )
+
+
+def across_sources_links(option_id: str, statements: pd.DataFrame | None, case_options: pd.DataFrame | None):
+    """(label, link) to the across-sources page's sections about this option: the
+    interferon statements, the options the case report ruled out."""
+    links = []
+    if statements is not None and option_id == "ifn_alpha" and not statements.empty:
+        links.append(
+            (
+                "what all four sources state about interferon-α",
+                f"{ACROSS_SOURCES}#interferon-in-four-sources",
+            )
+        )
+    if case_options is not None and option_id in set(case_options["management_option"].dropna()):
+        links.append(
+            (
+                "the case report's reasons for not choosing it",
+                f"{ACROSS_SOURCES}#beside-the-case-report-s-reasons",
+            )
+        )
+    return links
+
+
+class OptionCard:
+    """One option in one screen: for whom, its results (design, patients, what limits
+    confidence, each linked to its study's reference and its passage in the source), its
+    harms, and links on; the full evidence (:func:`option_parts`) folded under it."""
+
+    def __init__(self, data: HepaticData, option_id: str, refs=None, links=()):
+        self.data, self.option_id, self.refs, self.links = data, option_id, refs, list(links)
+        self.name = data.options.set_index("option_id").loc[option_id, "modality"]
+        self.results = card_results(data, option_id)
+        h = data.harms
+        self.harms = h[h["option_id"] == option_id]
+        # the full evidence folded under the card: the studies, results, harms and
+        # conclusions (its first part, for whom, is the card's own first part)
+        self.parts = option_parts(data, option_id)[1:]
+
+    # the parts in words
+    def _for_whom(self) -> list[str]:
+        crit = criteria_for(self.data, self.option_id)
+        c = self.data.conclusions
+        said = c[(c["option_id"] == self.option_id) & (c["topic"] == "selection")]
+        items = [f"“{s}”" for s in said["statement"]]
+        for cs, part in crit.groupby("criteria_set", sort=True):
+            strengths = ", ".join(sorted({STRENGTH_WORDS[s] for s in part["strength"]}))
+            texts = "; ".join(f"“{t}”" for t in dict.fromkeys(part["criterion_text"]))
+            items.append(f"{CRITERIA_SET_NAMES[cs]} ({strengths}): {texts}")
+        return items
+
+    def _harm_items(self) -> list[str]:
+        names = source_names(self.data.sources)
+        found = self.data.harm_flags()
+        numeric = self.harms[self.harms["value"].notna() | self.harms["value_low"].notna()]
+        ordered = pd.concat([numeric, self.harms.drop(numeric.index)])
+        return [
+            f"{r['harm']}: {flagging.mark(how_often(r), found.get(r['harm_id'], []))} "
+            f"({r['evidence']}; {names[r['source_id']]})"
+            for r in ordered.astype(object).where(ordered.notna(), None).to_dict("records")
+        ]
+
+    def _more(self, total: int, shown: int, what: str) -> str:
+        """'and 3 more results in the full evidence below' ('what': a plural ending in s)."""
+        more = total - shown
+        return (
+            f"and {more} more {what if more != 1 else what[:-1]} in the full evidence below"
+            if more > 0
+            else ""
+        )
+
+    def _repr_html_(self) -> str:
+        e = lambda t: escape(t, "html")  # noqa: E731
+        anchor = card_anchor(self.option_id)
+        out = [f'<section class="option-card" id="{anchor}" aria-label="{e(self.name)}: summary">']
+        whom = self._for_whom()
+        if whom:
+            out.append('<p class="oc-head">For whom (the review’s words)</p><ul class="oc-whom">')
+            out += [f"<li>{e(w)}</li>" for w in whom]
+            out.append("</ul>")
+        else:
+            out.append(
+                '<p class="oc-head">For whom: <span class="oc-none">the review states no selection criteria for this option.</span></p>'
+            )
+        if self.results.empty:
+            out.append(
+                '<p class="oc-head">Results: <span class="oc-none">the review reports no result for this option.</span></p>'
+            )
+        else:
+            chars = self.data.characteristics.set_index("study")
+            out.append(
+                '<table class="oc-results"><thead><tr><th scope="col">Study (design; patients)</th>'
+                '<th scope="col">Outcome: result as printed (P where printed)</th>'
+                '<th scope="col">What limits confidence</th></tr></thead><tbody>'
+            )
+            shown = self.results.head(CARD_RESULTS)
+            span = shown.groupby("study", sort=False).size()
+            seen = set()
+            for r in shown.itertuples():
+                study_cell = ""
+                if r.study not in seen:  # one cell per study, over its rows
+                    seen.add(r.study)
+                    refs = reference_links(self.data, chars.loc[r.study, "references"], self.refs)
+                    ref_html = " ".join(
+                        _a(label, href, "the reference in the review's list") for label, href in refs
+                    )
+                    n = chars.loc[r.study, "n"]
+                    who = "patients not stated" if is_missing(n) else f"{int(n)} patients"
+                    study_cell = (
+                        f'<th scope="rowgroup" rowspan="{span[r.study]}">{e(r.study)} {ref_html}'
+                        f'<br><span class="oc-design">{e(r.design)}; {e(who)}</span></th>'
+                    )
+                passage = _a("passage", r.passage, "the sentence in the source text") if r.passage else ""
+                p = f"; {r.p}" if r.p != NOT_STATED else ""
+                if not (
+                    r.patients == NOT_STATED
+                    or r.patients.startswith(NOT_STATED)
+                    or r.patients.endswith("(whole study)")
+                ):
+                    p += f"; n = {r.patients}"  # this result's own patients (an arm, a subgroup)
+                out.append(
+                    f"<tr>{study_cell}<td>{e(r.outcome)}: {e(r.result)}{e(p)} "
+                    f'<span class="oc-link">({passage})</span></td><td>{e(r.limits)}</td></tr>'
+                )
+            out.append("</tbody></table>")
+            more = self._more(len(self.results), CARD_RESULTS, "results")
+            if more:
+                out.append(f'<p class="oc-more">{e(more)}</p>')
+        harms = self._harm_items()
+        if harms:
+            out.append('<p class="oc-head">Harms stated by the sources</p><ul class="oc-harms">')
+            out += [f"<li>{e(h)}</li>" for h in harms[:CARD_HARMS]]
+            out.append("</ul>")
+            more = self._more(len(harms), CARD_HARMS, "harms")
+            if more:
+                out.append(f'<p class="oc-more">{e(more)}</p>')
+        else:
+            out.append(
+                '<p class="oc-head">Harms: <span class="oc-none">none of the four sources states a harm for this option.</span></p>'
+            )
+        links = [("the evidence map", "hepatic_metastases.html#evidence-map"), *self.links]
+        out.append('<p class="oc-links">See also: ' + " · ".join(_a(t, h) for t, h in links) + "</p>")
+        out.append("</section>")
+        out.append(
+            f'<details class="option-evidence"><summary>Full evidence for {e(self.name)}: the studies, '
+            "every result per arm with its footnotes, the harms and the review’s conclusions</summary>"
+            + "".join(_part_html(p) for p in self.parts)
+            + "</details>"
+        )
+        return "".join(out)
+
+    def _repr_markdown_(self) -> str:
+        m = lambda t: escape(t, "markdown")  # noqa: E731
+        lines = [f"**{m(self.name)}: summary**", ""]
+        whom = self._for_whom()
+        lines += (
+            ["*For whom (the review’s words):*", ""] + [f"- {m(w)}" for w in whom]
+            if whom
+            else ["*For whom:* the review states no selection criteria for this option."]
+        )
+        lines.append("")
+        if self.results.empty:
+            lines.append("*Results:* the review reports no result for this option.")
+        else:
+            lines += ["*Results (strongest design first):*", ""]
+            for r in self.results.head(CARD_RESULTS).itertuples():
+                lines.append(
+                    f"- {m(r.study)} (design: {m(r.design)}; patients: {m(r.patients)}): {m(r.outcome)}: {m(r.result)}"
+                    + (f"; {m(r.p)}" if r.p != NOT_STATED else "")
+                    + f"; what limits confidence: {m(r.limits)}"
+                )
+            more = self._more(len(self.results), CARD_RESULTS, "results")
+            if more:
+                lines.append(f"- {m(more.replace('below', 'that follows'))}")
+        lines.append("")
+        harms = self._harm_items()
+        if harms:
+            lines += ["*Harms stated by the sources:*", ""] + [f"- {m(h)}" for h in harms[:CARD_HARMS]]
+            more = self._more(len(harms), CARD_HARMS, "harms")
+            if more:
+                lines.append(f"- {m(more.replace('below', 'that follows'))}")
+        else:
+            lines.append("*Harms:* none of the four sources states a harm for this option.")
+        return "\n".join(lines) + "\n\n" + "\n\n".join(_part_markdown(p) for p in self.parts)
+
+    def __repr__(self) -> str:
+        return f"{self.name}: {len(self.results)} results, {len(self.harms)} harms"
+
+
+def _part_html(part) -> str:
+    if hasattr(part, "_repr_html_"):
+        return part._repr_html_()
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(part.data)
+
+
+def _part_markdown(part) -> str:
+    return (
+        part._repr_markdown_()
+        if hasattr(part, "_repr_markdown_") and not hasattr(part, "data")
+        else part.data
+    )
+
+
+def option_card(
+    data: HepaticData, option_id: str, refs=None, statements=None, case_options=None
+) -> OptionCard:
+    """The card of one option, ready to display (see :class:`OptionCard`)."""
+    return OptionCard(data, option_id, refs, across_sources_links(option_id, statements, case_options))
+
+
+def page_facts(data: HepaticData, page: str) -> dict[str, object]:
+    """The numbers and names of one option page's key points, from its options' rows:
+    ``n_options`` and ``options`` (their names), ``n_results`` (as in the options at a
+    glance), ``n_studies``, ``n_rand`` (randomised studies among them), ``strongest``
+    (each option with its strongest design), ``n_harms``, ``n_harms_numeric``."""
+    option_ids = OPTION_PAGES[page]
+    names = data.options.set_index("option_id")["modality"]
+    comp = data.comparisons()
+    mine = pd.concat([option_rows(comp, o) for o in option_ids]).drop_duplicates("result_id")
+    studies = sorted(set(mine["study"]))
+    design = data.characteristics.set_index("study")["design"]
+    h = data.harms[data.harms["option_id"].isin(option_ids)]
+    return {
+        "n_options": len(option_ids),
+        "options": "; ".join(_short(names[o]) for o in option_ids),
+        "n_results": len(mine),
+        "n_studies": len(studies),
+        "n_rand": sum(str(design[s]).startswith("randomised") for s in studies),
+        "strongest": "; ".join(f"{_short(names[o])}: {strongest_design(data, o)}" for o in option_ids),
+        "n_harms": len(h),
+        "n_harms_numeric": int((h["value"].notna() | h["value_low"].notna()).sum()),
+    }
+
+
+class OptionLinks:
+    """'The cards of these options: A · B · C', each a link to its card (HTML), names only in Markdown."""
+
+    def __init__(self, data: HepaticData, option_ids):
+        order = _option_order(data)
+        self.names = data.options.set_index("option_id")["modality"]
+        self.option_ids = sorted(set(option_ids), key=order.get)
+
+    def _repr_html_(self) -> str:
+        links = " · ".join(_a(_short(self.names[o]), card_href(o)) for o in self.option_ids)
+        return f'<p class="option-links">The cards of these options: {links}</p>'
+
+    def _repr_markdown_(self) -> str:
+        return "The cards of these options: " + escape(
+            "; ".join(_short(self.names[o]) for o in self.option_ids), "markdown"
+        )
+
+    def __repr__(self) -> str:
+        return self._repr_markdown_()
+
+
+def option_links(data: HepaticData, option_ids) -> OptionLinks:
+    """Links to the cards of the options a cross-option table or figure shows."""
+    return OptionLinks(data, [o for o in option_ids if isinstance(o, str)])
