@@ -1120,6 +1120,7 @@ MAP_COLUMNS = [
 #: which options: the interferon statements (interferon_statements) and the options the
 #: case report ruled out (editorial case_option_mapping)
 ACROSS_SOURCES = "across_sources.html"
+ACROSS_SOURCES_CRITERIA = "across_sources_criteria.html"
 
 
 def page_of(option_id: str) -> str:
@@ -1488,7 +1489,7 @@ def across_sources_links(option_id: str, statements: pd.DataFrame | None, case_o
         links.append(
             (
                 "the case report's reasons for not choosing it",
-                f"{ACROSS_SOURCES}#beside-the-case-report-s-reasons",
+                f"{ACROSS_SOURCES_CRITERIA}#beside-the-case-report-s-reasons",
             )
         )
     return links
