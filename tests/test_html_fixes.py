@@ -58,16 +58,24 @@ def test_a_caption_quote_cannot_break_out_of_the_label():
     assert BeautifulSoup(box, "html.parser").div["aria-label"] == 'The "best" <one>'
 
 
-def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
+def _static_and_built_copies(tmp_path, source_text: str, built_text: str):
+    """``_static`` with a.css and b.css, and their built copies, the copies newer."""
     import os
 
     source, built = tmp_path / "_static", tmp_path / "html" / "_static"
     source.mkdir()
     built.mkdir(parents=True)
     for name in ("a.css", "b.css"):
-        (source / name).write_text("x")
-        (built / name).write_text("x")
+        (source / name).write_text(source_text)
+        (built / name).write_text(built_text)
         os.utime(built / name, (2_000_000_000, 2_000_000_000))  # copies newer than the sources
+    return source, built
+
+
+def test_static_files_newer_than_their_built_copy_are_stale(tmp_path):
+    import os
+
+    source, built = _static_and_built_copies(tmp_path, "x", "x")
     assert hf.stale_static_files(source, built) == []
     os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
     (source / "c.css").write_text("new")  # never copied
@@ -79,13 +87,7 @@ def test_stale_static_copies_are_deleted_before_sphinx_copies(tmp_path):
     "will overwrite data" notice; up-to-date copies stay."""
     import os
 
-    source, built = tmp_path / "_static", tmp_path / "html" / "_static"
-    source.mkdir()
-    built.mkdir(parents=True)
-    for name in ("a.css", "b.css"):
-        (source / name).write_text("new")
-        (built / name).write_text("old")
-        os.utime(built / name, (2_000_000_000, 2_000_000_000))
+    source, built = _static_and_built_copies(tmp_path, "new", "old")
     os.utime(source / "b.css", (2_000_000_100, 2_000_000_100))  # edited after the copy
     (source / "c.css").write_text("never copied")
     assert hf.drop_stale_static_copies(source, built) == ["b.css", "c.css"]
