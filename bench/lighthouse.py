@@ -177,9 +177,8 @@ def table(rows: list[tuple[str, dict]]) -> list[str]:
 
 
 def pages() -> list[str]:
-    sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT / "src"))
-    from conftest import toc_files
+    from netbook.toc import toc_files
 
     return [e for e in toc_files() if e == "intro" or e.startswith("chapters/")]
 

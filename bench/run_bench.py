@@ -181,10 +181,12 @@ def append_comment_to_last_code_cell(raw: bytes) -> bytes:
 
 def page_weights() -> list[tuple[str, int, float]]:
     """(page, bytes transferred, load ms) for every chapter page, first load, no cache."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS, toc_files
-    from conftest import QuietHandler as _QuietHandler
+    sys.path.insert(0, str(ROOT / "tools"))
+    from chromium import CHROMIUM, CHROMIUM_ARGS
+    from chromium import QuietHandler as _QuietHandler
     from playwright.sync_api import sync_playwright
+
+    from netbook.toc import toc_files
 
     if CHROMIUM is None:
         return []

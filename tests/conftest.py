@@ -4,7 +4,7 @@
 * ``sources``, ``text_of``, ``texts``: the sources table and source texts, always by
   ``source_id`` (never by a file name);
 * ``case_tables``, ``events``: the case report's tables;
-* :func:`toc_files`: the pages ``_toc.yml`` lists (plain function, for ``parametrize``).
+* :func:`toc_files` (from :mod:`netbook.toc`): the pages ``_toc.yml`` lists, for ``parametrize``.
 
 Test modules take these as fixtures or import helpers from here; no test module imports
 another.
@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 import pandas as pd
 import pytest
-import yaml
+from chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler  # tools/chromium.py
 
 from netbook import cache_inputs, load_table, paths
 from netbook.texts import source_text
@@ -112,22 +112,6 @@ def stored_glue(notebook: Path) -> dict[str, str]:
 
 
 CASE_TABLES = ("case_patient_record", "case_clinical_findings", "course_of_disease", "case_histology")
-
-
-def toc_files() -> list[str]:
-    """The files _toc.yml lists (root first, then each chapter followed by the pages under
-    it, its ``sections``, at any depth), without extension."""
-    toc = yaml.safe_load((paths.ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def add(entries: list[dict]) -> None:
-        for entry in entries:
-            files.append(entry["file"])
-            add(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        add(part.get("chapters", []))
-    return files
 
 
 @pytest.fixture(scope="session")
@@ -318,25 +302,6 @@ def tiny(tmp_path) -> TinyPackage:
 
 # --- the built book in a real browser (test_browser.py). Session scope: with pytest-xdist
 # each worker is its own session, so each worker starts one server and one browser.
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Without these, Chromium phones home at start-up and the closed network refuses it.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if CHROMIUM is None:

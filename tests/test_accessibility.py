@@ -5,7 +5,8 @@ on another worker than the other browser tests.)"""
 from __future__ import annotations
 
 import pytest
-from conftest import toc_files
+
+from netbook.toc import toc_files
 
 SERIOUS = {"serious", "critical"}
 PAGES = toc_files()

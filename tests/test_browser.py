@@ -22,9 +22,10 @@ from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DESKTOP, PHONE, PageVisit, toc_files
+from conftest import DESKTOP, PHONE, PageVisit
 
 from netbook import paths
+from netbook.toc import toc_files
 
 # chromium_path, server, browser, PageVisit and `visits` (each page loaded once per
 # worker, shared by the browser test modules that worker runs) are in conftest.py: with

@@ -9,9 +9,10 @@ index, on first load.
 from __future__ import annotations
 
 import pytest
-from conftest import DESKTOP, PHONE, toc_files
+from conftest import DESKTOP, PHONE
 
 from netbook import paths
+from netbook.toc import toc_files
 
 BUDGET_KIB = 1000
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}

@@ -18,8 +18,10 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 import pytest
-from conftest import CONTENT_CHAPTERS, PHONE, PageVisit, toc_files
+from conftest import CONTENT_CHAPTERS, PHONE, PageVisit
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from netbook.toc import toc_files
 
 PAGES = toc_files()
 CHAPTER_PAGES = [e for e in PAGES if e.startswith("chapters/")]

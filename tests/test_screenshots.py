@@ -15,9 +15,10 @@ first table). Full-page shots in both modes made this file the suite's longest b
 from __future__ import annotations
 
 import pytest
-from conftest import DESKTOP, PHONE, toc_files
+from conftest import DESKTOP, PHONE
 
 from netbook import paths
+from netbook.toc import toc_files
 
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
 PAGES = toc_files()

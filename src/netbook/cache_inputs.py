@@ -48,6 +48,7 @@ from pathlib import Path
 import nbformat
 
 from netbook import paths
+from netbook.toc import chapter_of_page  # the reading view (chapters/source_texts.py) asks here
 
 DIGESTS_FILE = "netbook-input-digests.json"
 ALL_TABLES = "*"  # a notebook calling load_all_tables() reads every table
@@ -163,26 +164,6 @@ def modules_run(sources: list[str], filename: str = "<code>") -> list[Path]:
         found.add(module)
         queue += sorted(_imports_of_file(_stamp(module)))
     return sorted(found)
-
-
-def chapter_of_page(toc: Path | None = None) -> dict[str, str]:
-    """Notebook stem of each page that _toc.yml lists under a chapter (its ``sections``,
-    at any depth) -> the stem of that chapter. A chapter's own page is not a key."""
-    import yaml
-
-    toc = paths.ROOT / "_toc.yml" if toc is None else toc
-    parents: dict[str, str] = {}
-
-    def walk(entries: list[dict], chapter: str | None) -> None:
-        for entry in entries:
-            stem = Path(entry["file"]).stem
-            if chapter is not None:
-                parents[stem] = chapter
-            walk(entry.get("sections", []), chapter or stem)
-
-    for part in yaml.safe_load(toc.read_text(encoding="utf-8")).get("parts", []):
-        walk(part.get("chapters", []), None)
-    return parents
 
 
 def chapter_index(notebooks: list[Path] | None = None) -> dict[str, dict]:
