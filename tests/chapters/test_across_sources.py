@@ -506,3 +506,28 @@ def test_every_extraction_note_on_an_interferon_statement_is_a_footnote_beside_i
     for statement_id, note in zip(noted["statement_id"], noted["note"]):
         key = footnotes[f"Extraction note: {' '.join(note.split())}"]
         assert key in marks[statement_id], (statement_id, key)
+
+
+# --- the interferon-α figure (companion)
+def test_the_ifn_figure_draws_an_interval_only_where_k_and_n_give_one_and_the_case_beside():
+    from netbook.chapters.across_sources import ifn_figure
+
+    points = pd.DataFrame(
+        {
+            "context": ["a", "b"],
+            "label": ["first statement", "second statement"],
+            "percent": [40.0, 10.0],
+            "low": [20.0, None],
+            "high": [60.0, None],
+            "unit": ["%", None],
+            "k": [4, None],
+            "qualifier": [None, "up to"],
+        }
+    )
+    case = pd.DataFrame({"timepoint": ["before", "after"], "value": ["90", "20"]})
+    ax, ax_case = ifn_figure(points, case, "case report", {"a": "#000000", "b": "#ffffff"}).axes
+    drawn = [(list(line.get_xdata()), line.get_marker()) for line in ax.get_lines() if len(line.get_xdata())]
+    assert drawn == [([20.0, 60.0], "None"), ([40.0], "o"), ([10.0], "<")]
+    assert [label.get_text() for label in ax.get_legend().get_texts()] == ["a", "b"]
+    assert list(ax_case.get_lines()[0].get_ydata()) == [90.0, 20.0]
+    assert ax_case.get_title() == "case report"

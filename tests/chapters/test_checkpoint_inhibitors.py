@@ -4,9 +4,11 @@ with the source texts, not from the abstract."""
 
 from __future__ import annotations
 
+import pandas as pd
 from conftest import cell_html, notebook_cells, stored_glue
 
 from netbook import load_table, paths
+from netbook.chapters.checkpoint_inhibitors import swimmer_figure
 
 NOTEBOOK = paths.CHAPTERS / "checkpoint_inhibitors.ipynb"
 
@@ -64,3 +66,37 @@ def test_the_later_paper_is_attributed_to_the_note_not_to_the_abstract():
     assert "SHARED_README.md" in sources.loc["markey_ici_abstract", "citation_basis"]
     text = (paths.DATA / "sources" / sources.loc["markey_ici_abstract", "file"]).read_text(encoding="utf-8")
     assert "Chauhan" not in text and "Oncotarget" not in text  # the abstract names no later paper
+
+
+# --- the swimmer plot (companion)
+PATIENTS = pd.DataFrame(
+    {
+        "patient": [1, 2],
+        "agent": ["pembrolizumab", "nivolumab"],
+        "months_on_treatment": [3, 11],
+        "progressed": [True, False],
+        "kps_before": pd.array([None, 70], dtype="Int64"),
+        "kps_after": pd.array([None, 90], dtype="Int64"),
+        "primary_site": ["lung", "pancreas"],
+        "grade": ["G2", "G3"],
+    }
+)
+
+
+def test_one_bar_per_patient_as_long_as_the_months_on_treatment_patient_1_on_top():
+    ax = swimmer_figure(PATIENTS, "case series").axes[0]
+    bars = sorted(ax.patches, key=lambda bar: bar.get_y())
+    assert [bar.get_width() for bar in bars] == [11, 3]
+    assert [label.get_text() for label in ax.get_yticklabels()] == [
+        "Patient 2: pancreas, G3",
+        "Patient 1: lung, G2",
+    ]
+
+
+def test_progression_ends_in_a_cross_and_ongoing_disease_in_an_arrow_with_its_kps():
+    ax = swimmer_figure(PATIENTS, "case series").axes[0]
+    markers = {line.get_marker() for line in ax.get_lines() if len(line.get_xdata())}
+    assert markers == {"X", ">"}
+    notes = [text.get_text() for text in ax.texts]
+    assert notes == ["11 months; KPS 70% → 90%", "3 months"]
+    assert ax.get_title(loc="left") == "Design: case series"

@@ -1,6 +1,6 @@
 """What the cross-source chapter needs and a reader need not see: the review's selection
 criteria set beside the case report's patient (described per criterion, never decided per
-treatment).
+treatment), and the drawing code of the interferon-α figure.
 
 The case-report tables and the review's ``selection_criteria`` use different words for
 the same things ("G2" vs ``grade`` 2, "highly differentiated" vs ``well``, "ileum" vs
@@ -20,8 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from netbook.criteria import MET, NOT_MET, UNKNOWN, parse_number_or_range
+from netbook.plotting import PALETTE, new_figure, wrap
 from netbook.values import is_missing
 
 
@@ -262,3 +264,50 @@ def statement_designs(
         else:
             out.append("cited; design not stated")
     return pd.Series(out, index=statements.index, dtype=object)
+
+
+def ifn_figure(points: pd.DataFrame, case: pd.DataFrame, case_design: str, colour: dict[str, str]) -> Figure:
+    """Every interferon-α statement as a point (printed per cent, or k/n with its exact 95%
+    interval as a line; an open marker where no unit is printed, a left arrow for "up to"),
+    one colour per context, beside the case report's hepatic tumour load over time."""
+    fig, (ax, ax_case) = new_figure(9.5, 11, ncols=2, width_ratios=[4, 1.3])
+    for y, row in points.iterrows():
+        line_colour = colour[row["context"]]
+        if pd.notna(row["low"]):
+            ax.plot([row["low"], row["high"]], [y, y], color=line_colour, linewidth=2.5)
+        no_unit = pd.isna(row["unit"]) and pd.isna(row["k"])
+        ax.plot(
+            row["percent"],
+            y,
+            marker="<" if str(row["qualifier"]) == "up to" else "o",
+            markersize=9,
+            color="white" if no_unit else line_colour,
+            markeredgecolor=line_colour if no_unit else "black",
+            markeredgewidth=2 if no_unit else 1,
+            linestyle="none",
+        )
+    ax.set_yticks(range(len(points)))
+    ax.set_yticklabels(wrap(points["label"], 40), fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(-2, 102)
+    ax.set_xlabel("% of patients (line: exact 95% CI from printed k/n)")
+    for context, context_colour in colour.items():
+        ax.plot([], [], marker="o", color=context_colour, linestyle="none", label=context)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=9, title="Context", title_fontsize=9
+    )
+    ax_case.plot(
+        range(len(case)),
+        case["value"].astype(float),
+        marker="o",
+        color=PALETTE["vermillion"],
+        markeredgecolor="black",
+        markersize=9,
+    )
+    ax_case.set_xticks(range(len(case)))
+    ax_case.set_xticklabels(case["timepoint"], rotation=45, ha="right")
+    ax_case.set_xlim(-0.5, len(case) - 0.5)
+    ax_case.set_ylim(0, 100)
+    ax_case.set_ylabel("Hepatic tumour load, % of the liver")
+    ax_case.set_title(case_design, fontsize=10)
+    return fig
