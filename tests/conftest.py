@@ -111,6 +111,13 @@ def stored_glue(notebook: Path) -> dict[str, str]:
     return stored
 
 
+def as_shown(stored: str, spec: str = "") -> str:
+    """A glued value as ``{glue:text}`key:spec``` shows it: myst-nb formats the stored
+    text/plain with the format spec (``s``, or none, shows it as stored, quotes aside)."""
+    value = stored.strip("'\"")
+    return format(float(value), spec) if spec not in ("", "s") else value
+
+
 CASE_TABLES = ("case_patient_record", "case_clinical_findings", "course_of_disease", "case_histology")
 
 

@@ -7,9 +7,10 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import stored_glue, toc_files
+from conftest import as_shown, stored_glue
 
 from netbook import paths
+from netbook.toc import toc_files
 
 HTML = paths.BUILD_HTML
 BUILD_LOG = paths.ROOT / "_build" / "build.log"
@@ -181,7 +182,7 @@ def test_pages_load_neither_the_icon_bundle_nor_the_search_index(pages):
     assert (HTML / "search.html").read_text(encoding="utf-8").count("searchindex.js") == 1
 
 
-PASTED = re.compile(r"\{glue:text\}`([\w/]+\.ipynb)::(\w+):(\w*)`")
+PASTED = re.compile(r"\{glue:text\}`([\w/]+\.ipynb)::(\w+):([^`]*)`")
 
 
 def test_intro_summary_shows_the_chapters_current_values(pages):
@@ -192,8 +193,8 @@ def test_intro_summary_shows_the_chapters_current_values(pages):
     section = pages["intro.html"].find(id="what-the-sources-say").get_text(" ")
     section = re.sub(r"\s+", " ", section)
     missing = []
-    for notebook, key, _ in pasted:
-        value = stored_glue(paths.ROOT / notebook)[key].strip("'\"")
+    for notebook, key, spec in pasted:
+        value = as_shown(stored_glue(paths.ROOT / notebook)[key], spec)
         if value not in section:
             missing.append(f"{notebook}::{key} = {value!r}")
     assert not missing, f"values not on the intro page: {missing}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CONTENT_CHAPTERS, notebook_cells, toc_files
+from conftest import CONTENT_CHAPTERS, notebook_cells
 
 from netbook import paths
+from netbook.toc import toc_files
 
 NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
 VOLATILE = [

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import notebook_cells, stored_glue
+from conftest import as_shown, notebook_cells, stored_glue
 
 from netbook import paths
 from netbook.display import table
@@ -73,12 +73,10 @@ def _glued_number(notebook: Path) -> tuple[str, str]:
         if cell["cell_type"] != "markdown":
             continue
         for name, spec in GLUE_REF.findall("".join(cell["source"])):
-            value = stored[name].strip("'\"")
-            if spec:  # {glue:text}`name:.1f` formats the stored value
-                try:
-                    value = format(float(value), spec)
-                except ValueError:
-                    continue
+            try:  # {glue:text}`name:.1f` formats the stored value
+                value = as_shown(stored[name], spec)
+            except ValueError:
+                continue
             if NUMBER.match(value):
                 shown.append((len(value), value, name))
     assert shown, f"{notebook.name}: no glued number in its prose"

@@ -336,9 +336,10 @@ def test_the_options_for_functional_disease_and_this_patients_steps_are_shown():
     shown = next(cell_html(c) for c in cells if "Symptom control in functional disease" in cell_html(c))
     assert "shortened injection interval" in shown and "telotristat" in shown
     glued = stored_glue(paths.CHAPTERS / "case_ozdirik2020.ipynb")
-    assert (glued["ssa_interval_standard"], glued["ssa_interval_short"], glued["ssa_dose"]) == (
-        "'28'",
-        "'21'",
-        "'30'",
-    )
+    # glued as numbers, shown through the prose's format spec ({glue:text}`ssa_dose:g`)
+    assert [float(glued[k]) for k in ("ssa_interval_standard", "ssa_interval_short", "ssa_dose")] == [
+        28,
+        21,
+        30,
+    ]
     assert "{ref}`case-functional`" in _key_points()
