@@ -614,56 +614,289 @@ def test_unit_check_bites_in_an_all_string_table(tmp_path):
     assert [(p.rule, p.row) for p in excinfo.value.problems] == [("unit-in-quote", target + 2)]
 
 
-# ---------------------------------------------------------------- the case report: events
+# ---------------------------------------------------------------- the row rules of the schemas
+# Each rule a schema declares in "netbook:rules" (netbook.row_rules) is fed one bad cell
+# of a real table: (table, rule, the row to change, the column, the new cell, and where
+# the refusal points when it is not the changed cell: {"row": ..., "column": ...}). A row
+# is chosen by the cells it holds; "*" matches any filled cell.
+
+FILLED = "*"
+ROW_RULE_CASES = [
+    ("course_of_disease", "events-in-time-order", {"event_id": "E05"}, "date", "2016-06", None),
+    ("course_of_disease", "split-event-names-its-merged-row", {"event_id": "E02"}, "note", "A note.", None),
+    ("course_of_disease", "event-month-in-its-table-row", {"event_id": "E04"}, "table1_row", "12/2016", None),
+    (
+        "case_option_mapping",
+        "one-row-per-rejected-option",
+        {"case_option": "everolimus"},
+        "case_option",
+        "zqx",
+        None,
+    ),
+    (
+        "case_option_mapping",
+        "criteria-option-exists",
+        {"criteria_options": "prrt"},
+        "criteria_options",
+        "zqx",
+        None,
+    ),
+    (
+        "case_option_mapping",
+        "management-option-exists",
+        {"management_option": "prrt"},
+        "management_option",
+        "zqx",
+        None,
+    ),
+    (
+        "case_criteria_mapping",
+        "one-row-per-criteria-variable",
+        {"variable": "grade"},
+        "variable",
+        "zqx",
+        None,
+    ),
+    (
+        "case_criteria_mapping",
+        "stated-variable-names-its-case-row",
+        {"variable": "grade"},
+        "case_item",
+        "",
+        None,
+    ),
+    (
+        "case_criteria_mapping",
+        "not-stated-names-no-case-row",
+        {"reader": "not_stated"},
+        "case_table",
+        "case_histology",
+        None,
+    ),
+    (
+        "case_criteria_mapping",
+        "case-table-is-a-table-of-the-case",
+        {"variable": "grade"},
+        "case_table",
+        "harms",
+        None,
+    ),
+    (
+        "case_vocabulary",
+        "one-wording-per-vocabulary",
+        {"case_wording": "moderately differentiated"},
+        "case_wording",
+        "Highly differentiated",
+        None,
+    ),
+    (
+        "interferon_statements",
+        "salvage-counts-agree-with-salvage-outcomes",
+        {"statement_id": "zi07"},
+        "k",
+        "2",
+        None,
+    ),
+    (
+        "interferon_statements",
+        "salvage-total-agrees-with-salvage-cohort",
+        {"statement_id": "zi04"},
+        "n",
+        "18",
+        None,
+    ),
+    (
+        "interferon_statements",
+        "review-values-agree-with-trial-outcomes",
+        {"statement_id": "ls01"},
+        "value",
+        "21",
+        None,
+    ),
+    (
+        "interferon_statements",
+        "single-case-carries-no-count",
+        {"context": "single case", "value": FILLED},
+        "n",
+        "30",
+        None,
+    ),
+    ("interferon_statements", "a-percentage-or-a-count-not-both", {"statement_id": "ls01"}, "k", "20", None),
+    (
+        "salvage_cohort",
+        "histologies-add-up-to-the-total",
+        {"group": "carcinoid"},
+        "count",
+        "13",
+        {"row": {"kind": "total"}},
+    ),
+    (
+        "salvage_outcomes",
+        "arms-add-up-to-the-cohort",
+        {"arm": "chemotherapy", "outcome": "treated"},
+        "count",
+        "15",
+        {"row": {"outcome": "treated"}},
+    ),
+    ("checkpoint_patients", "patients-in-the-order-of-the-source", {"patient": "3"}, "quote", None, None),
+    (
+        "trial_characteristics",
+        "printed-design-has-its-words",
+        {"design_basis": "printed"},
+        "design_as_printed",
+        "",
+        None,
+    ),
+    (
+        "trial_characteristics",
+        "unstated-design-is-not-stated",
+        {"design_basis": "not stated"},
+        "design",
+        "phase II",
+        None,
+    ),
+    (
+        "trial_characteristics",
+        "derived-design-says-how",
+        {"design_basis": "derived from the reference list"},
+        "remark",
+        "",
+        None,
+    ),
+    (
+        "trial_characteristics",
+        "no-citation-marker-said-exactly-where-none",
+        {"references": FILLED},
+        "references",
+        "",
+        {"column": "printed_as"},
+    ),
+    ("trial_outcomes", "every-study-has-its-characteristics", {"study": FILLED}, "study", "zqx", None),
+    (
+        "trial_outcomes",
+        "randomised-design-agrees-with-characteristics",
+        {"design": "randomised phase III"},
+        "design",
+        "randomised phase II",
+        None,
+    ),
+    ("trial_outcomes", "not-reached-is-no-number", {"value_qualifier": "not reached"}, "value", "5", None),
+    (
+        "trial_outcomes",
+        "every-result-has-a-value",
+        {"value": FILLED, "events": "", "value_qualifier": ""},
+        "value",
+        "",
+        None,
+    ),
+    ("trial_outcomes", "a-range-is-no-single-value", {"value_low": FILLED}, "value", "1", None),
+    (
+        "trial_outcomes",
+        "one-row-per-arm",
+        {"result_id": "prrt12-netter1-pfs-octreotide"},
+        "arm_role",
+        "experimental",
+        None,
+    ),
+    (
+        "trial_outcomes",
+        "no-citation-marker-said-exactly-where-none",
+        {"references": FILLED},
+        "references",
+        "",
+        {"column": "printed_as"},
+    ),
+    (
+        "trial_outcomes",
+        "no-unit-printed-said-exactly-where-none",
+        {"result_id": "ifn02-5fu-orr"},
+        "unit",
+        "%",
+        {"column": "printed_as"},
+    ),
+    (
+        "trial_outcomes",
+        "time-point-in-words-said-exactly-where-printed",
+        {"time_point_words": FILLED},
+        "time_point_words",
+        "",
+        {"column": "printed_as"},
+    ),
+    ("harms", "a-rate-has-a-unit", {"value": FILLED, "unit": FILLED}, "unit", "", None),
+    (
+        "harms",
+        "no-rate-printed-said-exactly-where-none",
+        {"printed_as": "no rate printed"},
+        "printed_as",
+        "",
+        None,
+    ),
+    (
+        "study_designs",
+        "printed-design-has-its-words",
+        {"design_basis": "printed"},
+        "design_as_printed",
+        "",
+        None,
+    ),
+    ("criteria_groups", "group-is-a-criteria-option", {"group": FILLED}, "group", "zqx", None),
+    (
+        "selection_criteria",
+        "threshold-reads-for-its-type",
+        {"value_type": "number"},
+        "threshold",
+        "zqx",
+        None,
+    ),
+    ("selection_criteria", "a-unit-only-for-numbers", {"value_type": "boolean"}, "unit", "%", None),
+    ("result_certainty", "judged-results-exist", {"result_ids": FILLED}, "result_ids", "zqx", None),
+]
 
 
-@pytest.fixture(scope="module")
-def events():
-    return load_table("course_of_disease")
+def _declared_rules() -> set[tuple[str, str]]:
+    """(table, rule) of every rule every schema declares."""
+    return {
+        (name, rule["rule"]) for name in TABLES + EDITORIAL for rule in _schema(name).get("netbook:rules", [])
+    }
 
 
-def test_events_are_numbered_in_time_order(events):
-    assert events["event_id"].is_monotonic_increasing
-    assert events["date"].is_monotonic_increasing
+def _matches(row: dict, wanted: dict) -> bool:
+    return all(bool(row[c]) if v == FILLED else row[c] == v for c, v in wanted.items())
 
 
-def test_each_split_event_belongs_to_its_merged_row(events):
-    split = events[events["table1_row"].fillna("").str.contains(" ")]
-    assert list(split["event_id"]) == ["E02", "E03", "E08", "E09", "E10"]
-    for e in split.itertuples():
-        assert e.date.strftime("%m/%Y") in e.table1_row.split()
-        assert "Split from the merged row" in e.note
+def test_every_declared_row_rule_has_a_bad_row_case():
+    cased = [(name, rule) for name, rule, *_ in ROW_RULE_CASES]
+    assert len(cased) == len(set(cased)), "one case per rule"
+    assert set(cased) == _declared_rules()
 
 
-# ---------------------------------------------------------------- the editorial tables
+@pytest.mark.parametrize(
+    "name,rule,select,column,cell,expect", ROW_RULE_CASES, ids=[f"{c[0]}:{c[1]}" for c in ROW_RULE_CASES]
+)
+def test_a_row_breaking_a_declared_rule_is_refused(name, rule, select, column, cell, expect, tmp_path):
+    """One cell changed: the loader refuses the table, naming the file, the row, the
+    column and the rule (a new cell of None: the first row's cell, so the rows leave the
+    source's order)."""
+    expect = expect or {}
+    expected = {}
 
+    def change(rows):
+        index = next(i for i, r in enumerate(rows) if _matches(r, select))
+        rows[index][column] = rows[0][column] if cell is None else cell
+        expected["row"] = (
+            next(i + 2 for i, r in enumerate(rows) if _matches(r, expect["row"]))
+            if "row" in expect
+            else index + 2
+        )
+        return index
 
-def test_option_mapping_covers_the_case_options_and_names_real_review_options():
-    mapping = load_table("case_option_mapping")
-    assert set(mapping["case_option"]) == set(load_table("case_rejected_options")["option"])
-    criteria_options = set(load_table("selection_criteria")["option"])
-    named = {o for options in mapping["criteria_options"] for o in options}
-    assert named and named <= criteria_options, named - criteria_options
-    management = set(load_table("management_options")["option_id"])
-    listed = {o for o in mapping["management_option"] if not is_missing(o)}
-    assert listed and listed <= management, listed - management
-
-
-def test_criteria_mapping_has_one_row_per_criteria_variable_and_names_real_case_rows(case_tables):
-    mapping = load_table("case_criteria_mapping")
-    assert mapping["variable"].is_unique
-    assert set(mapping["variable"]) == set(load_table("selection_criteria")["variable"])
-    stated = mapping[mapping["reader"] != "not_stated"]
-    assert stated["case_table"].notna().all() and stated["case_item"].notna().all()
-    assert set(stated["case_table"]) <= set(case_tables)
-    not_stated = mapping[mapping["reader"] == "not_stated"]
-    assert not_stated["case_table"].isna().all() and not_stated["case_item"].isna().all()
-
-
-def test_vocabulary_wordings_are_unique_per_vocabulary():
-    vocabulary = load_table("case_vocabulary")
-    keys = vocabulary["vocabulary"] + "|" + vocabulary["case_wording"].str.casefold()
-    assert keys.is_unique
+    error = _load_changed(name, tmp_path, change)
+    path = next(r for r in _descriptor()["resources"] if r["name"] == name)["path"]
+    named = [(p.file.endswith(path), p.row, p.column) for p in error.problems if p.rule == rule]
+    assert any(
+        in_file and row == expected["row"] and expect.get("column", column) in (columns or "").split(",")
+        for in_file, row, columns in named
+    ), str(error)
 
 
 # ---------------------------------------------------------------- interferon statements
@@ -672,34 +905,6 @@ def test_vocabulary_wordings_are_unique_per_vocabulary():
 @pytest.fixture(scope="module")
 def ifn():
     return load_table("interferon_statements")
-
-
-def test_salvage_counts_agree_with_the_salvage_table(ifn):
-    outcomes = load_table("salvage_outcomes").set_index(["arm", "outcome"])["count"]
-    rows = ifn.set_index("statement_id")
-    assert (rows.loc["zi05", "k"], rows.loc["zi05", "n"]) == (
-        outcomes[("MIBG", "stable disease")],
-        outcomes[("MIBG", "treated")],
-    )
-    assert (rows.loc["zi07", "k"], rows.loc["zi07", "n"]) == (
-        outcomes[("chemotherapy", "partial response")],
-        outcomes[("chemotherapy", "treated")],
-    )
-    cohort = load_table("salvage_cohort").set_index("kind")["count"]
-    assert rows.loc["zi04", "n"] == cohort["total"]
-
-
-def test_review_values_agree_with_trial_outcomes(ifn):
-    trial = load_table("trial_outcomes").set_index("result_id")["value"]
-    rows = ifn.set_index("statement_id")["value"]
-    for statement, result in [
-        ("ls01", "ifn01-review-orr"),
-        ("ls04", "ifn02-5fu-orr"),
-        ("ls08", "tt17-bev-pr"),
-        ("ls09", "tt18-bev-pfs18w-bev"),
-        ("ls10", "tt19-bev-pfs18w-ifn"),
-    ]:
-        assert rows[statement] == trial[result], statement
 
 
 def test_intervals_only_where_k_and_n_are_printed(ifn):
@@ -713,12 +918,6 @@ def test_intervals_only_where_k_and_n_are_printed(ifn):
     assert pd.isna(rated.loc["ls10", "rate"])  # 67% printed without a per-arm denominator
     with pytest.raises(ValueError):  # the default refuses rows without both counts
         with_rate_ci(ifn)
-
-
-def test_single_case_rows_carry_no_count(ifn):
-    case = ifn[ifn["context"] == "single case"]
-    assert len(case) > 0
-    assert case["n"].isna().all() and case["k"].isna().all()
 
 
 # ---------------------------------------------------------------- salvage after interferon
@@ -737,19 +936,6 @@ def test_salvage_word_readings_as_expected():
     assert out.loc[("chemotherapy", "symptom relief"), "count"] == 0
 
 
-def test_histologies_add_up_to_the_total():
-    cohort = load_table("salvage_cohort")
-    total = cohort.loc[cohort["kind"] == "total", "count"]
-    assert len(total) == 1
-    assert cohort.loc[cohort["kind"] == "histology", "count"].sum() == total.iloc[0]
-
-
-def test_arms_add_up_to_the_total():
-    total = load_table("salvage_cohort").set_index("group").loc["all patients", "count"]
-    outcomes = load_table("salvage_outcomes")
-    assert outcomes.loc[outcomes["outcome"] == "treated", "count"].sum() == total
-
-
 # ---------------------------------------------------------------- checkpoint inhibitors
 
 
@@ -758,11 +944,10 @@ def patients():
     return load_table("checkpoint_patients")
 
 
-def test_four_patients_in_table_order(patients, text_of):
+def test_the_table_holds_the_four_patients(patients):
+    """Completeness (the order of the rows is the loader's rule
+    patients-in-the-order-of-the-source)."""
     assert patients["patient"].tolist() == [1, 2, 3, 4]
-    text = ws(text_of("markey_ici_abstract"))
-    positions = [text.index(ws(q)) for q in patients["quote"]]
-    assert positions == sorted(positions)
 
 
 def test_table_agrees_with_the_results_paragraph(patients, text_of):
@@ -808,5 +993,3 @@ def test_study_designs_cover_every_first_hand_study(sources):
     designs = load_table("study_designs")
     first_hand = set(sources.loc[sources["preferred"], "source_id"]) - {"lasalvia2016"}
     assert set(designs["source_id"]) == first_hand
-    printed = designs[designs["design_basis"] == "printed"]
-    assert printed["design_as_printed"].map(lambda d: not is_missing(d)).all()

@@ -51,6 +51,16 @@ Custom schema properties (Table Schema allows extra keys):
 
 Schema-level keys:
 
+``"netbook:rules": [{"rule": "<name>", ...}, ...]``
+    rules about the table's rows, run after every other check by
+    :mod:`netbook.row_rules` (its docstring lists the vocabulary): ``ascending``,
+    ``unique``, ``when``/``then`` with predicates (``present``, ``equals``, ``in``,
+    ``includes``, ``not``, ``all``, ``any``), ``sum``, ``inTable``, ``agrees``, and
+    ``check`` for a named check in Python. A refusal names the rule by its ``"rule"``.
+``"netbook:lookups": ["<table>", ...]``
+    the other tables the rules read (``inTable``, ``agrees``, a ``sum``'s total); a rule
+    reading a table not listed here is refused.
+
 ``"netbook:rowOrder": "<why>"``
     the rows keep another order than their primary key's, for the reason given;
     without it, rows must be sorted by their primary key.
@@ -812,6 +822,7 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         problems += _provenance_problems(df, schema, file, _source_files(package_path, descriptor))
     problems += _citation_problems(df, schema, file, package_path, descriptor)
     problems += pair_problems(name, package_path, descriptor)
+    problems += _row_rule_problems(df, schema, file, kind, package_path, descriptor)
     if problems:
         raise TableError(sorted(problems, key=lambda p: p.row or 0))
     df.attrs["netbook"] = {
@@ -822,6 +833,30 @@ def load_table(name: str, package: Path | str | None = None) -> pd.DataFrame:
         "value_fields": [f["name"] for f in schema["fields"] if f.get("netbook:role") == "value"],
     }
     return df
+
+
+def _row_rule_problems(
+    df: pd.DataFrame, schema: dict, file: str, kind: str | None, package_path: Path, descriptor: dict
+) -> list[Problem]:
+    """The schema's ``"netbook:rules"`` (:mod:`netbook.row_rules`); the other tables they
+    read are typed from their CSV files, not loaded (their own load validates them)."""
+    if not schema.get("netbook:rules"):
+        return []
+    from netbook import row_rules
+
+    base = package_path.parent
+
+    def lookup(table: str) -> pd.DataFrame:
+        resource = next((r for r in descriptor.get("resources", []) if r.get("name") == table), None)
+        if resource is None:
+            raise row_rules.RuleDeclarationError(f"no table named {table!r}")
+        try:
+            return _to_dataframe(base / resource["path"], _schema(resource, base))
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise row_rules.UnreadableTable(f"table {table!r} does not read: {exc}") from exc
+
+    sources = _source_files(package_path, descriptor) if kind in QUOTED_KINDS else {}
+    return row_rules.row_rule_problems(df, schema, file, lookup, sources)
 
 
 def load_all_tables(package: Path | str | None = None) -> dict[str, pd.DataFrame]:
