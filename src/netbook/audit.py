@@ -214,7 +214,9 @@ def _within(row) -> Result:
 
 
 def _months(row) -> Result:
-    start, end = (pd.Period(year=year, month=month, freq="M") for year, month in map(parse_month, row["operands"]))
+    start, end = (
+        pd.Period(year=year, month=month, freq="M") for year, month in map(parse_month, row["operands"])
+    )
     printed = parse_number(row["printed"])
     months = dates.months_between(start, end)
     text = f"{row['operands'][0]} to {row['operands'][1]}: {months} months"

@@ -132,7 +132,9 @@ def numbers_in(text: str, words: bool = False) -> list[Number]:
     found = [Number(m.group(0), m.start(), m.end()) for m in NUMBER.finditer(text)]
     if words:
         found += [
-            Number(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text) if word_value(m.group(0)) is not None
+            Number(m.group(0), m.start(), m.end())
+            for m in _WORD.finditer(text)
+            if word_value(m.group(0)) is not None
         ]
         found.sort(key=lambda n: n.start)
     return found
@@ -156,13 +158,14 @@ def number_at_start(text: str) -> Number | None:
     return None
 
 
-def parse_number(token: str) -> float:
-    """One printed number, a whole token: "63", "2.5", "29,924", "Seventeen", "thirty",
+def parse_number(token: str, words: bool = True) -> float:
+    """One printed number, a whole token: "63", "2.5", "29,924" (commas separate
+    thousands), and unless ``words`` is False a cardinal: "Seventeen", "thirty",
     "twenty-one". Raises ValueError for anything else, so nothing is guessed."""
     text = normalise_whitespace(str(token))
     if NUMBER.fullmatch(text) and text.count(".") <= 1:
         return float(text.replace(",", ""))
-    value = cardinal(text)
+    value = cardinal(text) if words else None
     if value is not None:
         return float(value)
     raise ValueError(f"not a printed number: {token!r}")
