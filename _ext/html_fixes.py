@@ -46,6 +46,8 @@ from pathlib import Path
 
 from written_pages import written_pages
 
+from netbook.numbers import normalise_whitespace
+
 _DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
 _NETBOOK_TABLE = re.compile(
     r'<table\b(?P<attrs>[^>]*\bclass="[^"]*\bnetbook-table\b[^"]*"[^>]*)>(?P<inner>.*?)</table>', re.S
@@ -80,7 +82,7 @@ def label_toc_toggles(text: str) -> str:
     chapter (see point 6); the rest of the page keeps its bytes."""
 
     def label(m: re.Match) -> str:
-        title = " ".join(html.unescape(_TAG.sub("", m["title"])).split())
+        title = normalise_whitespace(html.unescape(_TAG.sub("", m["title"])))
         return f'{m[1]}<summary aria-label="{html.escape(f"Pages under {title}", quote=True)}">'
 
     return _TOC_TOGGLE.sub(label, text)
@@ -99,7 +101,7 @@ def box_tables(body: str) -> str:
     def box(m: re.Match) -> str:
         attrs = re.sub(r'\s*\btabindex="[^"]*"', "", m["attrs"])
         caption = _CAPTION.search(m["inner"])
-        label = " ".join(html.unescape(_TAG.sub("", caption[1])).split()) if caption else ""
+        label = normalise_whitespace(html.unescape(_TAG.sub("", caption[1]))) if caption else ""
         return (
             f'<div class="netbook-table-box" role="region" tabindex="0" '
             f'aria-label="{html.escape(label or "Table", quote=True)}">'

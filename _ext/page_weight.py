@@ -46,6 +46,8 @@ from docutils import nodes
 from markupsafe import Markup
 from written_pages import written_pages
 
+from netbook.numbers import normalise_whitespace
+
 TEMPLATES = Path(__file__).parent / "templates"
 ICON_CSS = "netbook-icons.css"
 ICON_FONT_CSS = "netbook-icon-font.css"
@@ -188,7 +190,7 @@ def inline_icons(page: str, icons: dict[tuple[str, str], Icon]) -> tuple[str, li
 def icons_used(page: str) -> set[str]:
     """Font Awesome `<i>`/`<span>` elements left in a page, as their class attribute."""
     return {
-        " ".join(a.get("class", "").split())
+        normalise_whitespace(a.get("class", ""))
         for m in _ICON_TAG.finditer(page)
         if is_icon_tag(a := dict(_ATTR.findall(m.group(2))))
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from netbook import audit, load_table
+from netbook import audit, load_table, numbers
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,9 @@ def checks() -> pd.DataFrame:
         ("Seventeen", 17, 0, False),
         ("4 months", 4, 0, False),
         ("one", 1, 0, False),
+        ("thirty", 30, 0, False),
+        ("Twenty-one patients", 21, 0, False),
+        ("1,234.5 %", 1234.5, 1, True),
     ],
 )
 def test_parse_number(text, value, decimals, percent):
@@ -146,8 +149,8 @@ def test_the_table_validates(checks):
 def _perturbed(text: str) -> list[str]:
     """Printed values near ``text``: other whole values, one more decimal, other words."""
     p = audit.parse_number(text)
-    if text.strip().split()[0].casefold() in audit.WORDS:
-        return [w.capitalize() for w, v in audit.WORDS.items() if 0 < abs(v - p.value) <= 3]
+    if text.strip().split()[0].casefold() in numbers.CARDINALS:
+        return [w.capitalize() for w, v in numbers.CARDINALS.items() if 0 < abs(v - p.value) <= 3]
     suffix = text[len(text.rstrip("%" + " monthsa")) :] if not p.percent else "%"
     candidates = []
     for step in (1, -1, 2, -2, 3, -3, 5, -5, 20, -25):

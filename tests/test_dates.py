@@ -35,6 +35,8 @@ def test_add_months_crosses_the_year():
         "8/2016",
         "2016-08",
         " 08/2016 ",
+        "Aug 2016",
+        "August 2016",
         pd.Period("2016-08", freq="M"),
         pd.Period("2016-08-17", freq="D"),
     ],
@@ -43,7 +45,7 @@ def test_to_period_reads_each_form(value):
     assert to_period(value) == pd.Period("2016-08", freq="M")
 
 
-@pytest.mark.parametrize("bad", ["13/2016", "2016/08", "Aug 2016", "8-2016", ""])
+@pytest.mark.parametrize("bad", ["13/2016", "2016/08", "Agosto 2016", "8-2016", "2016-13", ""])
 def test_to_period_rejects_what_it_cannot_read(bad):
     with pytest.raises(ValueError):
         to_period(bad)

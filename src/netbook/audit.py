@@ -45,12 +45,12 @@ digit. For percentages, half up and half to even are both accepted.
 
 from __future__ import annotations
 
-import calendar
 import math
-import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+from netbook import dates, numbers
 
 KINDS = (
     "rate of n",
@@ -72,13 +72,6 @@ DENOMINATOR_BASES = (*STATED_BASES, NOT_PRINTED)
 #: The kinds that divide by a printed n and so need a ``denominator_basis``.
 DIVIDING = ("rate of n", "percentage of n", "arms of a total")
 
-WORDS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
 MAX_N = 5000  # the largest n searched for "counts and percentages"
 
 
@@ -101,30 +94,22 @@ class Printed:
 
 
 def parse_number(text: str) -> Printed:
-    """'64%', '17.8%', '29,924', 'Seventeen', '4 months' -> Printed."""
+    """'64%', '17.8%', '29,924', 'Seventeen', 'thirty', '4 months' -> Printed: the number
+    the text starts with (read by :mod:`netbook.numbers`) and the "%" right after it."""
     raw = text.strip()
-    word = raw.split()[0].casefold() if raw else ""
-    if word in WORDS:
-        return Printed(raw, float(WORDS[word]), 0, False)
-    m = re.match(r"^(\d+(?:,\d{3})*(?:\.(\d+))?)\s*(%?)", raw)
-    if not m:
+    number = numbers.number_at_start(raw)
+    if number is None or number.value is None:
         raise AuditError(f"not a printed number: {text!r}")
-    return Printed(raw, float(m.group(1).replace(",", "")), len(m.group(2) or ""), bool(m.group(3)))
+    percent = raw[number.end :].lstrip().startswith("%")
+    return Printed(raw, number.value, number.decimals, percent)
 
 
 def parse_month(text: str) -> tuple[int, int]:
     """'05/2017' or 'December 2019' -> (2017, 5) / (2019, 12)."""
-    raw = text.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{4})", raw)
-    if m:
-        return int(m.group(2)), int(m.group(1))
-    m = re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", raw)
-    if m:
-        names = {n.casefold(): i for i, n in enumerate(calendar.month_name) if n}
-        names |= {n.casefold(): i for i, n in enumerate(calendar.month_abbr) if n}
-        if m.group(1).casefold() in names:
-            return int(m.group(2)), names[m.group(1).casefold()]
-    raise AuditError(f"not a printed month: {text!r}")
+    try:
+        return numbers.parse_month(text)
+    except ValueError as err:
+        raise AuditError(str(err)) from None
 
 
 def rounds_to(value: float, printed: Printed) -> bool:
@@ -229,9 +214,11 @@ def _within(row) -> Result:
 
 
 def _months(row) -> Result:
-    (y1, m1), (y2, m2) = (parse_month(t) for t in row["operands"])
+    start, end = (
+        pd.Period(year=year, month=month, freq="M") for year, month in map(parse_month, row["operands"])
+    )
     printed = parse_number(row["printed"])
-    months = (y2 - y1) * 12 + (m2 - m1)
+    months = dates.months_between(start, end)
     text = f"{row['operands'][0]} to {row['operands'][1]}: {months} months"
     if months == printed.value:
         return Result(text, "agrees", False)

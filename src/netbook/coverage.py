@@ -38,7 +38,7 @@ from functools import cache
 import pandas as pd
 
 from netbook import paths
-from netbook.provenance import normalise_whitespace
+from netbook.numbers import Number, normalise_whitespace, numbers_in
 
 #: The closed vocabulary of reasons for setting a numeric sentence aside.
 REASONS = {
@@ -89,18 +89,15 @@ _CITATION = re.compile(r"\^?\[\d+(?:\s*[-–,]\s*\d+)*\]|\^\{[^}]*\}")
 _ENUMERATOR = re.compile(r"\(\d\)(?=\s)")
 _CROSSREF = re.compile(r"\b(?:Figs?\.|Figures?|Tables?)\s*\d+[A-Za-z]?(?:\s*(?:,|and|-|–)\s*\d+)*")
 _HEADING_NUMBER = re.compile(r"^\d+\.\s+(?=[A-Z][a-z])")
-# a number: not glued to a letter, digit or "letter-" before ("G2", "RADIANT-3", "Ki 67"
-# is the antigen); after it, at most a glued unit of the raw PDF ("135mg", "24h",
-# "10x/day") and never "-Capital" or a chemical prefix ("5-HIAA", "5-FU", "5-hydroxy").
+# A printed number is one the reader of :mod:`netbook.numbers` finds (digits or a number
+# word), less identifiers: nothing glued before it, neither a letter, digit or full stop
+# nor "letter-" ("G2", "RADIANT-3"; "Ki 67" is the antigen); after digits, at most a
+# glued unit of the raw PDF ("135mg", "24h", "10x/day") and never "-Capital" or a
+# chemical prefix ("5-HIAA", "5-FU", "5-hydroxy").
 _LETTER = r"A-Za-z\u00b5\u03b1-\u03c9"
-_NUMBER = re.compile(
-    rf"(?<![\w.])(?<![{_LETTER}]-)(?<![{_LETTER}]- )(?<!Ki )(?<!KI )"
-    r"(?:\d+(?:[.,]\d+)*"
-    rf"(?=(?:mg|kg|g|h|d|x|mo)?(?![{_LETTER}\d_]))(?!-[A-Z])(?!-(?:hydro|fluoro))"
-    r"|(?i:\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
-    r"|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
-    r"|eighty|ninety|hundred|thousand|dozen|half)\b))"
-)
+_GLUED_BEFORE = re.compile(rf"(?:[\w.]|[{_LETTER}]- ?|Ki |KI )$")
+_UNIT_OR_END = re.compile(rf"(?:mg|kg|g|h|d|x|mo)?(?![{_LETTER}\d_])")
+_PREFIX_AFTER = re.compile(r"-[A-Z]|-(?:hydro|fluoro)")
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?:\^?\[[^\]]*\])?(?=\s+[^\s])")
 
 
@@ -112,12 +109,19 @@ def printed_numbers(sentence: str) -> list[str]:
     text = _HEADING_NUMBER.sub("", text.strip())
     # superscript reference markers of the raw PDF are not in the text; a trailing
     # full stop of a number is punctuation ("up to 60%.") and not part of the token
-    return [m.group(0).rstrip(".,") for m in _number_matches(text)]
+    return [number.text for number in _printed(text)]
 
 
-def _number_matches(text: str):
-    # "4722.2016.37" (a DOI's tail) is no number anyone can read: an identifier
-    return (m for m in _NUMBER.finditer(text) if m.group(0).rstrip(".,").count(".") <= 1)
+def _printed(text: str) -> list[Number]:
+    """The numbers of :func:`numbers_in` (with words) that are no identifier (see above);
+    "4722.2016.37" (a DOI's tail) is no number anyone can read, so none either."""
+    return [
+        n
+        for n in numbers_in(text, words=True)
+        if n.value is not None
+        and not _GLUED_BEFORE.search(text, max(0, n.start - 3), n.start)
+        and (n.is_word or (_UNIT_OR_END.match(text, n.end) and not _PREFIX_AFTER.match(text, n.end)))
+    ]
 
 
 def _ends_sentence(text: str, end: int) -> bool:
@@ -456,10 +460,7 @@ def number_spans(sentence: Sentence) -> list[tuple[int, int]]:
     head = _HEADING_NUMBER.match(text)
     if head:
         text = " " * head.end() + text[head.end() :]
-    return [
-        (sentence.start + m.start(), sentence.start + m.start() + len(m.group(0).rstrip(".,")))
-        for m in _number_matches(text)
-    ]
+    return [(sentence.start + n.start, sentence.start + n.end) for n in _printed(text)]
 
 
 def quotes_sentence(spans: list[tuple[int, int]], sentence: Sentence) -> bool:
@@ -517,7 +518,7 @@ def twin_of(sentence: Sentence, candidates: tuple[Sentence, ...], cutoff: float 
 
 def _spaced_units(sentence: Sentence) -> set[str]:
     # "135 μ g/wk" vs "135mg/wk", "24 h" vs "24h": numbers the clean text prints glued
-    return {m.group(0) for m in re.finditer(r"\d+(?:[.,]\d+)*", sentence.text)}
+    return {n.text for n in numbers_in(sentence.text)}
 
 
 @dataclass

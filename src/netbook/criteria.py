@@ -18,13 +18,13 @@ This encodes what a review text says; it is descriptive, not a clinical decision
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from netbook.numbers import normalise_whitespace, parse_number, parse_range
 from netbook.values import is_missing
 
 MET = "met"
@@ -209,13 +209,14 @@ def combine_rows(evaluated: pd.DataFrame) -> str:
 
 def parse_number_or_range(text: str) -> float | Interval:
     """ "63" -> 63.0; "10 to 15" or "10-15" -> Interval(10, 15). Anything else is an error."""
-    text = " ".join(str(text).split())
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:to|-|–)\s*(\d+(?:\.\d+)?)", text)
-    if match:
-        return Interval(float(match.group(1)), float(match.group(2)))
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    raise ValueError(f"not a number or a range: {text!r}")
+    text = normalise_whitespace(str(text))
+    ends = parse_range(text)
+    if ends is not None:
+        return Interval(*ends)
+    try:
+        return parse_number(text, words=False)  # a threshold is typed in digits, never "sixty"
+    except ValueError:
+        raise ValueError(f"not a number or a range: {text!r}") from None
 
 
 STRENGTH_GROUPS = {

@@ -6,25 +6,18 @@ A case report prints "08/2016", a table stores ``2016-08``: both become a
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
+
+from netbook import numbers
 
 
 def to_period(value) -> pd.Period:
-    """A month as a ``pandas.Period`` (freq M) from a Period, '2016-08' or '08/2016'."""
+    """A month as a ``pandas.Period`` (freq M) from a Period or a printed month ('2016-08',
+    '08/2016', 'August 2016': every form :func:`netbook.numbers.parse_month` reads)."""
     if isinstance(value, pd.Period):
         return value.asfreq("M")
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{1,2})/(\d{4})", text)
-    if match:
-        month, year = int(match.group(1)), int(match.group(2))
-        if not 1 <= month <= 12:
-            raise ValueError(f"not a month: {value!r}")
-        return pd.Period(year=year, month=month, freq="M")
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        return pd.Period(text, freq="M")
-    raise ValueError(f"not a month in a form this module reads: {value!r}")
+    year, month = numbers.parse_month(value)
+    return pd.Period(year=year, month=month, freq="M")
 
 
 def months_between(start, end) -> int:
@@ -44,4 +37,4 @@ def add_months(start, months: int) -> pd.Period:
 
 def printed_months(text: str) -> list[pd.Period]:
     """The distinct months printed as MM/YYYY in a text, in time order."""
-    return sorted({to_period(m) for m in re.findall(r"\b\d{2}/\d{4}\b", text)})
+    return sorted({pd.Period(year=y, month=m, freq="M") for y, m in numbers.printed_months(text)})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from netbook.numbers import normalise_whitespace
 from netbook.stats import count_reading, read_count
 
 DERIVATIONS: dict[str, Callable] = {}
@@ -80,7 +81,7 @@ def term_in_text(text: str | None, terms: dict[str, str]) -> str | None:
     the quote -> 'pancreas'. No term, or terms of two names, cannot be read."""
     if text is None:
         return None
-    found = sorted({name for term, name in terms.items() if term in " ".join(text.split())})
+    found = sorted({name for term, name in terms.items() if term in normalise_whitespace(text)})
     if len(found) != 1:
         raise ValueError(f"the text names {found or 'none'} of the terms {sorted(terms)}")
     return found[0]
@@ -89,7 +90,7 @@ def term_in_text(text: str | None, terms: dict[str, str]) -> str | None:
 @register("contains")
 def contains(text: str | None, words: str) -> bool | None:
     """Whether the text prints these words ('Progression' in an outcome cell)."""
-    return None if text is None else words in " ".join(text.split())
+    return None if text is None else words in normalise_whitespace(text)
 
 
 @register("mapped")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from netbook.numbers import normalise_whitespace, numbers_in
+
 # The raw PDF extraction prints α as "a" after IFN / IFN- / interferon- ("IFNa2a",
 # "IFN-a,", "interferon- a in"). A following letter means a real word ("IFN and").
 _RAW_ALPHA = re.compile(r"(?<![A-Za-z])(IFN-?|interferon-\s?)a(?![A-Za-z])")
@@ -33,7 +35,7 @@ def normalise_raw_pdf(text: str) -> str:
 
 def _prepare(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
-    text = " ".join(text.split())
+    text = normalise_whitespace(text)
     # "135 μ g/wk" (clean extraction) -> "135 μg/wk"
     return re.sub(_MICRO + r"\s+(?=[A-Za-z])", _MICRO, text)
 
@@ -42,7 +44,15 @@ _UNIT = (
     r"%|[" + _MICRO + r"m]?g/\s?\d*\s?[A-Za-z]+\b|[" + _MICRO + r"m]?g\b|kg\b"
     r"|x/(?:day|d)\b|days?\b|d\b|weeks?\b|wk\b|months?\b|-year-old\b"
 )
-_QUANTITY = re.compile(r"(?<![\w.,/-])(-?\d+(?:[.,]\d+)*)\s?(" + _UNIT + r")")
+# The unit right after a number ("29,924 µg/L", "30mg", "64%").
+_UNIT_AFTER = re.compile(r"\s?(" + _UNIT + r")")
+# A character that glues a number to what precedes it: a word ("G2"), a decimal or
+# list ("1.5", "1,5"), a fraction ("1/2") or a range ("15-20"): no quantity starts there.
+_GLUE = re.compile(r"[\w.,/-]")
+
+
+def _glued(text: str, at: int) -> bool:
+    return at > 0 and _GLUE.match(text, at - 1) is not None
 
 
 @dataclass(frozen=True)
@@ -73,10 +83,19 @@ def quantities(text: str) -> list[Quantity]:
     """Every number printed with a unit (%, µg/L, mg, mg/24 h, x/day, d, days, months...)."""
     prepared = _prepare(text)
     found = []
-    for match in _QUANTITY.finditer(prepared):
-        start, end = max(0, match.start() - 40), min(len(prepared), match.end() + 25)
-        context = prepared[start:end]
-        found.append(Quantity(match.group(1), " ".join(match.group(2).split()), context))
+    for number in numbers_in(prepared):
+        begin, printed = number.start, number.text
+        if prepared[begin - 1 : begin] == "-" and begin > 0:  # a minus sign, unless it joins a range
+            if _glued(prepared, begin - 1):
+                continue
+            begin, printed = begin - 1, "-" + printed
+        elif _glued(prepared, begin):
+            continue
+        unit = _UNIT_AFTER.match(prepared, number.end)
+        if unit is None:
+            continue
+        start, end = max(0, begin - 40), min(len(prepared), unit.end() + 25)
+        found.append(Quantity(printed, normalise_whitespace(unit.group(1)), prepared[start:end]))
     return found
 
 
@@ -200,7 +219,7 @@ def _dehyphenate(text: str, clean: str) -> str:
     clean text ('non-\nfunctional' stays 'non-functional'); 'recep- tor' within a line
     is joined only if 'receptor' occurs in the clean text.
     """
-    clean_lower = " ".join(clean.split()).lower()
+    clean_lower = normalise_whitespace(clean).lower()
     vocabulary = set(re.findall(r"[^\W\d_]+", clean_lower))
 
     def join(m: re.Match) -> str:

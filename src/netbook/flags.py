@@ -31,7 +31,6 @@ shares at least :data:`MIN_OVERLAP` characters with some occurrence of the other
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,12 +38,11 @@ import pandas as pd
 
 from netbook import audit, coverage
 from netbook.display import READING_VIEW, _markdown_text
+from netbook.numbers import followed_by, normalise_whitespace, numbers_in
 from netbook.values import is_missing
 
 #: Shared characters for two quotes to overlap (as in the reading view's highlighting).
 MIN_OVERLAP = 8
-
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _spans(source_id: str, quote: str) -> list[tuple[int, int]]:
@@ -61,16 +59,6 @@ def quotes_overlap(source_id: str, quote_a: str, quote_b: str, minimum: int = MI
     )
 
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z]+")
-
-
-def _token_value(token: str) -> float | None:
-    try:
-        return audit.parse_number(token).value
-    except audit.AuditError:
-        return None
-
-
 def value_printed_within(
     source_id: str, quote: str, values: set[float], others: list[str], unit: str | None = None
 ) -> bool:
@@ -83,17 +71,13 @@ def value_printed_within(
     the low end of a range counts with the unit after its high end: "15-20%")."""
     text = coverage.normalised_text(source_id) if source_id in coverage.source_files() else ""
     inside = [span for other in others for span in _spans(source_id, other)]
-    after = (
-        re.compile(r"\s*(?:[-–]\s*\d+(?:\.\d+)?\s*)?" + re.escape(unit))
-        if unit and not is_missing(unit)
-        else None
-    )
+    with_unit = unit and not is_missing(unit)
     for start, end in _spans(source_id, quote):
+        # numbers as printed, words too ("Seventeen"); "29,924" is one number
         places = [
-            (start + m.start(), start + m.end())
-            for m in _TOKEN.finditer(text[start:end])
-            if _token_value(m.group(0).replace(",", "")) in values
-            and (after is None or after.match(text, start + m.end()))
+            (start + n.start, start + n.end)
+            for n in numbers_in(text[start:end], words=True)
+            if n.value in values and (not with_unit or followed_by(text, start + n.end, unit))
         ]
         if places and all(any(a <= ps and pe <= b for a, b in inside) for ps, pe in places):
             return True
@@ -101,10 +85,11 @@ def value_printed_within(
 
 
 def _numbers(text) -> set[float]:
-    """The numbers printed in a value ('15-20%' -> {15, 20}; '05/2017 11/2017' -> {5, 2017, 11})."""
+    """The numbers printed in a value ('15-20%' -> {15, 20}; '05/2017 11/2017' -> {5, 2017, 11};
+    '29,924' -> {29924})."""
     if is_missing(text):
         return set()
-    return {float(t) for t in _NUMBER.findall(str(text))}
+    return {n.value for n in numbers_in(str(text)) if n.value is not None}
 
 
 def touching(pairs: pd.DataFrame, *loaded: pd.DataFrame) -> pd.DataFrame:
@@ -279,7 +264,7 @@ class Note:
         """(row, its two statements in words): one statement when both values are in it."""
         for row in self.df.itertuples(index=False):
             first = f"{row.locator}: “{row.quote}”"
-            if " ".join(row.quote.split()) == " ".join(row.quote_b.split()):
+            if normalise_whitespace(row.quote) == normalise_whitespace(row.quote_b):
                 yield row, f"{first} (both values in one statement)."
             else:
                 yield row, f"{first}; but {row.locator_b}: “{row.quote_b}”."

@@ -11,19 +11,13 @@ error that names the file, row and column.
 
 from __future__ import annotations
 
-import calendar
-import re
 import unicodedata
 from functools import cache
 from pathlib import Path
 
-# A number as printed: digits, optionally with thousands commas and a decimal part.
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def normalise_whitespace(text: str) -> str:
-    """Collapse every run of whitespace (line breaks included) to one space."""
-    return " ".join(text.split())
+# Numbers and months are read by the one reader; ``normalise_whitespace`` stays
+# importable from here, where the loader's rules use it.
+from netbook.numbers import month_forms, normalise_whitespace, number_values, numbers_in, readings
 
 
 @cache
@@ -36,34 +30,18 @@ def quote_in_text(quote: str, path: Path) -> bool:
     return normalise_whitespace(quote) in _normalised_source(path)
 
 
-def _readings(token: str) -> set[float]:
-    """The values a printed number token can stand for.
-
-    "29,924" is twenty-nine thousand nine hundred and twenty-four; "1,5" would be a
-    decimal comma. Both readings are kept, so matching never guesses wrongly.
-    """
-    readings = {float(token.replace(",", ""))} if token.count(".") <= 1 else set()
-    parts = token.split(",")
-    if len(parts) == 2 and len(parts[1]) != 3 and "." not in token:
-        readings.add(float(token.replace(",", ".")))
-    return readings
-
-
 def quote_numbers(quote: str) -> set[float]:
-    """All readings of all numbers in a quote."""
-    found: set[float] = set()
-    for token in _NUMBER.findall(quote):
-        found |= _readings(token)
-    return found
+    """All readings of all numbers in a quote ("29,924" -> 29924; "1,5" -> 15 and 1.5)."""
+    return number_values(quote)
 
 
 def missing_numbers(value_text: str, quote: str) -> list[str]:
     """Numbers printed in a value that do not occur in the quote."""
     have = quote_numbers(quote)
     missing = []
-    for token in _NUMBER.findall(value_text):
-        if not any(abs(r - q) < 1e-9 for r in _readings(token) for q in have):
-            missing.append(token)
+    for number in numbers_in(value_text):
+        if not any(abs(r - q) < 1e-9 for r in number.readings for q in have):
+            missing.append(number.text)
     return missing
 
 
@@ -78,17 +56,8 @@ def unit_in_quote(unit: str, quote: str) -> bool:
 
 
 def yearmonth_forms(year: int, month: int) -> list[str]:
-    """The ways a month of a year is printed in the sources."""
-    name = calendar.month_name[month]
-    return [
-        f"{month:02d}/{year}",
-        f"{month}/{year}",
-        f"{year}-{month:02d}",
-        f"{name} {year}",
-        f"{name}, {year}",
-        f"{name[:3]} {year}",
-        f"{name[:3]}. {year}",
-    ]
+    """The ways a month of a year is printed in the sources (:func:`netbook.numbers.month_forms`)."""
+    return month_forms(year, month)
 
 
 def yearmonth_in_quote(year: int, month: int, quote: str) -> bool:
@@ -132,7 +101,7 @@ def divergence(quote: str, text: str, context: int = 30) -> str:
 
 def printed_numbers(text: str) -> list[str]:
     """The number tokens of a short printed phrase, in order ('11.0 vs. 4.6 months')."""
-    return _NUMBER.findall(text)
+    return [number.text for number in numbers_in(text)]
 
 
 def reads_as(token: str, cell: str) -> bool:
@@ -141,4 +110,4 @@ def reads_as(token: str, cell: str) -> bool:
         value = float(cell)
     except (TypeError, ValueError):
         return False
-    return any(abs(value - r) < 1e-9 for r in _readings(token))
+    return any(abs(value - r) < 1e-9 for r in readings(token))

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from netbook.numbers import normalise_whitespace
 from netbook.values import is_missing
 
 _HEADING = re.compile(r"^\s*(?:#+\s*)?(references|reference list|bibliography)\s*:?\s*$", re.I)
@@ -126,7 +127,7 @@ def reference_lines(text: str) -> list[str]:
 def first_author(raw: str) -> str:
     """The first author as printed: the text before the first comma or full stop."""
     head = re.split(r"[,.;]", raw, maxsplit=1)[0]
-    return " ".join(head.split())
+    return normalise_whitespace(head)
 
 
 def surname(author: str) -> str:
@@ -149,7 +150,7 @@ def year_of(raw: str) -> int | None:
 def journal_of(raw: str) -> str:
     """The journal: the last italic segment before the year (empty when none is marked)."""
     segments = _ITALIC.findall(raw)
-    return " ".join(segments[-1].split()) if segments else ""
+    return normalise_whitespace(segments[-1]) if segments else ""
 
 
 def doi_of(raw: str) -> str:
@@ -164,7 +165,7 @@ def parse_reference_list(text: str) -> list[Reference]:
     references: list[Reference] = []
     expected = 1
     for entry in entries:
-        raw = " ".join(" ".join(entry["parts"]).split())
+        raw = normalise_whitespace(" ".join(entry["parts"]))
         notes = []
         if entry["printed"] is None:
             number, printed = expected, False
@@ -185,7 +186,7 @@ def parse_reference_list(text: str) -> list[Reference]:
                 journal=journal_of(raw),
                 raw=raw,
                 doi=doi_of(raw),
-                source_text=" ".join(" ".join(entry["source"]).split()),
+                source_text=normalise_whitespace(" ".join(entry["source"])),
                 notes=notes,
             )
         )

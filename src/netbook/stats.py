@@ -14,11 +14,11 @@ stay inside [0, 1], which matters for counts of 0 or n in series of a few patien
 from __future__ import annotations
 
 import numbers
-import re
 
 import pandas as pd
 from scipy.stats import binomtest
 
+from netbook.numbers import cardinal, normalise_whitespace, parse_number
 from netbook.values import is_missing
 
 __all__ = ["count_reading", "exact_ci", "k_of_n", "percent", "percent_change", "read_count", "with_rate_ci"]
@@ -101,38 +101,6 @@ def percent_change(before: float, after: float) -> tuple[float, float]:
     return after - before, (after - before) / before * 100
 
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
 _ORDINALS = {
     "first",
     "second",
@@ -150,18 +118,6 @@ _ORDINALS = {
 _NEGATIONS = {"neither", "none", "no"}
 
 
-def _cardinal(word: str) -> int | None:
-    word = word.casefold()
-    if word in _UNITS:
-        return _UNITS.index(word)
-    if word in _TENS:
-        return _TENS[word]
-    tens, _, unit = word.partition("-")
-    if tens in _TENS and unit in _UNITS[1:10]:
-        return _TENS[tens] + _UNITS.index(unit)
-    return None
-
-
 def count_reading(printed: str) -> str:
     """How a printed count is read: 'digits', 'number word', 'ordinal' or 'negation'.
 
@@ -172,10 +128,10 @@ def count_reading(printed: str) -> str:
 
     Raises ValueError for anything else, so an unforeseen phrasing is never guessed.
     """
-    text = " ".join(printed.split())
-    if re.fullmatch(r"\d+", text):
+    text = normalise_whitespace(printed)
+    if text.isascii() and text.isdigit():
         return "digits"
-    if _cardinal(text) is not None:
+    if cardinal(text) is not None:
         return "number word"
     words = text.casefold().split()
     if len(words) == 3 and words[0] == "the" and words[1] in _ORDINALS and words[2] == "patient":
@@ -188,11 +144,8 @@ def count_reading(printed: str) -> str:
 def read_count(printed: str) -> int:
     """The count a printed phrase states (see :func:`count_reading` for the forms)."""
     kind = count_reading(printed)
-    text = " ".join(printed.split())
-    if kind == "digits":
-        return int(text)
-    if kind == "number word":
-        return _cardinal(text)
+    if kind in ("digits", "number word"):
+        return int(parse_number(printed))
     if kind == "ordinal":
         return 1
     return 0

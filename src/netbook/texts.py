@@ -14,6 +14,7 @@ import re
 import pandas as pd
 
 from netbook import coverage, paths
+from netbook.numbers import normalise_whitespace
 from netbook.references import expand_citations
 
 
@@ -30,7 +31,7 @@ def figure_legend(text: str, number: int) -> str:
     match = re.search(rf"(?m)^Figure {number}\.(.+?)(?:\n\s*\n|\Z)", text, re.S)
     if match is None:
         raise KeyError(f"no legend of Figure {number}")
-    return " ".join(f"Figure {number}.{match.group(1)}".split())
+    return normalise_whitespace(f"Figure {number}.{match.group(1)}")
 
 
 _MARKER = re.compile(r"\^\[([0-9,\s–-]+)\]")

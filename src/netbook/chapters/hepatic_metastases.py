@@ -39,6 +39,7 @@ import pandas as pd
 from netbook import flags as flagging
 from netbook.display import escape, table
 from netbook.footnotes import Footnotes, footnoted, qualifier_notes
+from netbook.numbers import numbers_in
 from netbook.stats import read_count
 from netbook.values import is_missing
 
@@ -136,8 +137,6 @@ class HepaticData:
 
 # ------------------------------------------------------------------ values as printed
 
-_TOKEN = re.compile(r"\d+(?:\.\d+)?")
-
 
 def _value_or_range(row: dict) -> str:
     """A row's value, or its range low–high, with its unit, the numbers as the quote prints them."""
@@ -157,9 +156,9 @@ def _plain(row) -> dict:
 
 def printed_number(value, quote: str) -> str:
     """``value`` as the quote prints it ("11.0", not "11"); ``:g`` if no token matches."""
-    for token in _TOKEN.findall(str(quote)):
-        if abs(float(token) - float(value)) < 1e-9:
-            return token
+    for number in numbers_in(str(quote)):
+        if number.value is not None and abs(number.value - float(value)) < 1e-9:
+            return number.text
     return f"{float(value):g}"
 
 
