@@ -280,3 +280,29 @@ def test_the_command_line_computes_the_digests_the_package_does():
         cache_inputs._key(nb) for nb in cache_inputs.stale_notebooks(cache_inputs.chapter_notebooks())
     ]
     assert done.stdout.splitlines() == expected
+
+
+def test_a_table_the_loader_checks_against_is_an_input_of_its_readers():
+    """The loader reads a table's foreign-key tables and its row rules' lookups: a chapter
+    that loads the table depends on them, though it never names them itself."""
+    import json
+
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    pairs = []
+    for resource in descriptor["resources"]:
+        schema = resource.get("schema")
+        if isinstance(schema, str):
+            lookups = json.loads((paths.DATA / schema).read_text(encoding="utf-8")).get("netbook:lookups", [])
+            pairs += [(resource["name"], looked_up) for looked_up in lookups]
+    assert pairs, "no schema declares netbook:lookups"
+    cases = [
+        (nb, looked_up)
+        for table, looked_up in pairs
+        for nb in cache_inputs.chapter_notebooks()
+        if table in cache_inputs.tables_read(nb) and looked_up not in cache_inputs.tables_read(nb)
+    ]
+    assert cases, "no chapter loads a table with lookups without loading the looked-up table"
+    for nb, looked_up in cases:
+        resource = next(r for r in descriptor["resources"] if r["name"] == looked_up)
+        assert paths.DATA / resource["path"] in cache_inputs.input_files(nb), (nb.name, looked_up)
+        assert nb in cache_inputs.readers(looked_up), (nb.name, looked_up)

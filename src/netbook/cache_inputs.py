@@ -208,11 +208,33 @@ def input_files(nb_path: Path, package: Path = paths.DATAPACKAGE) -> list[Path]:
     for name in wanted:
         if name not in resources:
             raise InputsError(f"{nb_path.name} loads unknown table {name!r}")
+    for name in _tables_checked_with(wanted, resources, package.parent):
         resource = resources[name]
         files.add(package.parent / resource["path"])
         if isinstance(resource.get("schema"), str):
             files.add(package.parent / resource["schema"])
     return sorted(files)
+
+
+def _tables_checked_with(wanted: list[str], resources: dict[str, dict], root: Path) -> list[str]:
+    """The tables loading ``wanted`` reads: each of them, and every table the loader checks
+    them against (a foreign key's table, a row rule's ``"netbook:lookups"``), at any depth."""
+    found: set[str] = set()
+    queue = list(wanted)
+    while queue:
+        name = queue.pop()
+        if name in found or name not in resources:
+            continue
+        found.add(name)
+        schema = resources[name].get("schema")
+        if isinstance(schema, str):
+            schema = json.loads((root / schema).read_text(encoding="utf-8"))
+        schema = schema or {}
+        queue += schema.get("netbook:lookups", [])
+        queue += [
+            fk["reference"]["resource"] for fk in schema.get("foreignKeys", []) if fk["reference"]["resource"]
+        ]
+    return sorted(found)
 
 
 def _key(path: Path) -> str:
@@ -314,16 +336,18 @@ def stale_notebooks(notebooks: list[Path], package: Path = paths.DATAPACKAGE) ->
 
 def readers(table: str, notebooks: list[Path] | None = None, package: Path = paths.DATAPACKAGE) -> list[Path]:
     """The chapters that read ``table`` (through a literal ``load_table`` call, or
-    ``load_all_tables``)."""
+    ``load_all_tables``), or load a table the loader checks against it (a foreign key, a
+    row rule's lookup): the chapters its change re-executes."""
     descriptor = json.loads(package.read_text(encoding="utf-8"))
-    names = {r["name"] for r in descriptor["resources"]}
-    if table not in names:
-        raise InputsError(f"no table {table!r} in {_key(package)} (tables: {', '.join(sorted(names))})")
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    if table not in resources:
+        raise InputsError(f"no table {table!r} in {_key(package)} (tables: {', '.join(sorted(resources))})")
     notebooks = chapter_notebooks() if notebooks is None else notebooks
     found = []
     for nb in notebooks:
         read = tables_read(nb)
-        if table in read or ALL_TABLES in read or (table == "sources" and read):
+        checked = _tables_checked_with([t for t in read if t != ALL_TABLES], resources, package.parent)
+        if table in checked or ALL_TABLES in read or (table == "sources" and read):
             found.append(nb)
     return found
 
