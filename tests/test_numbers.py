@@ -280,7 +280,6 @@ READER = ROOT / "src" / "netbook" / "numbers.py"
 # Files other work owns while this module lands; each still joins whitespace itself once.
 # Remove a file from here when it imports ``normalise_whitespace`` (the test says when).
 WHITESPACE_PENDING = {
-    "src/netbook/tables.py",
     "src/netbook/display.py",
     "src/netbook/chapters/across_sources.py",
     "src/netbook/footnotes.py",

@@ -99,6 +99,7 @@ from pathlib import Path
 import pandas as pd
 
 from netbook import paths, provenance
+from netbook.numbers import normalise_whitespace
 from netbook.values import is_missing
 
 PROVENANCE_FIELDS = ("source_id", "locator", "quote")
@@ -984,7 +985,7 @@ def _numeric_field(schema: dict, name: str) -> bool:
 
 
 def _words(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return normalise_whitespace(text).casefold()
 
 
 def _pair_reads(printed: str, tokens: list[str], numeric: list[bool], first: str, second: str) -> bool:
