@@ -555,63 +555,44 @@ def _derived_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem
     from netbook.derivations import DERIVATIONS
 
     problems = []
-    for field in schema["fields"]:
-        declared = field.get("netbook:derived")
-        if not declared:
-            continue
-        col = field["name"]
+    for col, declared in _declared(schema, "netbook:derived"):
         function = DERIVATIONS[declared["function"]]  # known: checked with the schema
         params = {k: v for k, v in declared.items() if k not in ("function", "from")}
         for index, row in df.iterrows():
-            args = [_plain(row[f]) for f in declared["from"]]
             try:
-                expected = function(*args, **params)
+                expected = function(*(_plain(row[f]) for f in declared["from"]), **params)
             except ValueError as exc:
-                problems.append(
-                    Problem(
-                        file,
-                        index + 2,
-                        col,
-                        "derived-column",
-                        f"cannot derive from {declared['from']}: {exc}",
-                    )
+                message = f"cannot derive from {declared['from']}: {exc}"
+            else:
+                if _same(_plain(row[col]), expected):
+                    continue
+                message = (
+                    f"holds {_plain(row[col])!r}, but {declared['function']}({', '.join(declared['from'])}) "
+                    f"derives {expected!r}"
                 )
-                continue
-            if not _same(_plain(row[col]), expected):
-                problems.append(
-                    Problem(
-                        file,
-                        index + 2,
-                        col,
-                        "derived-column",
-                        f"holds {_plain(row[col])!r}, but {declared['function']}({', '.join(declared['from'])}) "
-                        f"derives {expected!r}",
-                    )
-                )
+            problems.append(Problem(file, index + 2, col, "derived-column", message))
     return problems
 
 
 def _not_above_problems(df: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
     """The low end of a pair never above its high end (a swapped range, k above n)."""
-    problems = []
-    for field in schema["fields"]:
-        other = field.get("netbook:notAbove")
-        if not other:
-            continue
-        col = field["name"]
-        for index, (low, high) in enumerate(zip(df[col], df[other])):
-            if not is_missing(low) and not is_missing(high) and float(low) > float(high):
-                problems.append(
-                    Problem(
-                        file,
-                        index + 2,
-                        f"{col},{other}",
-                        "pair-order",
-                        f"{col} ({_as_text(_plain(low))}) is above {other} ({_as_text(_plain(high))}): "
-                        "the two look swapped",
-                    )
-                )
-    return problems
+    return [
+        Problem(
+            file,
+            index + 2,
+            f"{col},{other}",
+            "pair-order",
+            f"{col} ({_as_text(_plain(low))}) is above {other} ({_as_text(_plain(high))}): the two look swapped",
+        )
+        for col, other in _declared(schema, "netbook:notAbove")
+        for index, (low, high) in enumerate(zip(df[col], df[other]))
+        if not is_missing(low) and not is_missing(high) and float(low) > float(high)
+    ]
+
+
+def _declared(schema: dict, key: str) -> list[tuple[str, object]]:
+    """(column, declaration) of every field of the schema that declares ``key``."""
+    return [(field["name"], field[key]) for field in schema["fields"] if field.get(key)]
 
 
 def _declaration_problems(schema: dict, file: str, quoted: bool) -> list[Problem]:
