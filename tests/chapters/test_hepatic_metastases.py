@@ -72,6 +72,7 @@ def data():
         L("selection_criteria"),
         L("criteria_groups"),
         load_table("sources"),
+        designs=L("evidence_map_designs"),
     )
 
 
@@ -189,14 +190,74 @@ def test_every_result_shows_its_design(data):
         assert (
             results["Design"]
             .isin(
-                [d for d in hm.DESIGN_ORDER]
-                + [f"{d} (derived from the reference list)" for d in hm.DESIGN_ORDER]
-                + [f"{d} (derived from the review's wording)" for d in hm.DESIGN_ORDER]
+                list(data.designs["design"])
+                + [f"{d} (derived from the reference list)" for d in data.designs["design"]]
+                + [f"{d} (derived from the review's wording)" for d in data.designs["design"]]
             )
             .all()
         )
-    orr = hm.orr_points(data)
+    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"))
     assert orr["design"].isin(hm.DESIGN_MARKER).all()
+
+
+def test_the_strongest_design_follows_the_editorial_ranking(data):
+    # TACE has results of several designs; reversing the ranking names its weakest one
+    designs = data.designs
+    ranked = sorted(data.characteristics.set_index("study").loc[list(hm.option_studies(data, "tace")), "design"])
+    assert len(set(ranked)) > 1
+    rank = designs.set_index("design")["rank"]
+    strongest = min(set(ranked), key=rank.get)
+    weakest = max(set(ranked), key=rank.get)
+    assert hm.strongest_design(data, "tace") == strongest
+    reversed_ = dataclasses.replace(data, designs=designs.assign(rank=len(designs) + 1 - designs["rank"]))
+    assert hm.strongest_design(reversed_, "tace") == weakest
+
+
+def test_a_design_without_a_rank_is_an_error_naming_the_table(data):
+    unranked = dataclasses.replace(data, designs=data.designs[data.designs["design"] != "registry"])
+    with pytest.raises(KeyError, match="evidence_map_designs.csv, column design: no row for 'registry'.*rule"):
+        unranked.design_rank("registry")
+    with pytest.raises(ValueError, match="evidence_map_designs"):
+        dataclasses.replace(data, designs=None).design_rank("registry")
+
+
+def test_computed_response_rates_replace_the_results_they_are_computed_from(data):
+    computed = load_table("computed_response_rates")
+    orr = hm.orr_points(data, computed, load_table("cytotoxic_options"))
+    used = {i for ids in computed["from_result_ids"] for i in ids}
+    assert not orr["result_id"].isin(used).any()
+    by_id = data.outcomes.set_index("result_id")
+    points = orr.set_index("result_id")
+    for rule in computed.itertuples(index=False):
+        printed = by_id.loc[list(rule.from_result_ids)]
+        point = points.loc[rule.result_id]
+        if rule.method == "sum":
+            assert point["value"] == printed["value"].sum()
+        else:
+            assert point["value"] == 100 * hm.count_of(printed.iloc[-1]) / printed.iloc[-1]["n"]
+        assert point["how"] != "as printed" and point["endpoint"] == rule.endpoint
+
+
+def test_a_computed_rate_from_an_unknown_result_is_an_error_naming_file_row_and_column(data):
+    computed = load_table("computed_response_rates").copy()
+    computed.at[0, "from_result_ids"] = ["no-such-result"]
+    with pytest.raises(KeyError, match=r"computed_response_rates.csv, row '.+', column from_result_ids.*rule"):
+        hm.orr_points(data, computed, load_table("cytotoxic_options"))
+
+
+def test_the_cytotoxic_options_are_the_editorial_tables(data):
+    cytotoxic = load_table("cytotoxic_options")
+    orr = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic)
+    assert set(orr.loc[orr["cytotoxic"], "option_id"]) <= set(cytotoxic["option_id"])
+    none = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic.iloc[0:0])
+    assert not none["cytotoxic"].any()
+
+
+def test_a_reference_line_is_read_from_its_table():
+    lines = load_table("figure_reference_lines")
+    assert hm.reference_line(lines, "response rates") == int(lines.set_index("figure").loc["response rates", "value"])
+    with pytest.raises(KeyError, match="figure_reference_lines.csv, column figure"):
+        hm.reference_line(lines, "survival")
 
 
 def test_each_option_summary_has_its_parts(data):
@@ -211,7 +272,7 @@ def test_overview_has_no_list_in_a_cell(data):
     ov = hm.overview(data)
     assert len(ov) == len(data.options)
     assert not ov.astype(str).apply(lambda s: s.str.contains("|", regex=False)).any().any()
-    assert set(ov["Strongest design"]) <= set(hm.DESIGN_ORDER) | {"no result reported"}
+    assert set(ov["Strongest design"]) <= set(data.designs["design"]) | {"no result reported"}
 
 
 def test_every_criteria_set_has_a_name(data):
