@@ -60,6 +60,9 @@ def _row(**kw):
     return base
 
 
+ENDPOINTS = load_table("response_endpoints")
+
+
 @pytest.fixture(scope="module")
 def data():
     L = load_table
@@ -196,7 +199,7 @@ def test_every_result_shows_its_design(data):
             )
             .all()
         )
-    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"))
+    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS)
     assert orr["design"].isin(hm.DESIGN_MARKER).all()
 
 
@@ -223,7 +226,7 @@ def test_a_design_without_a_rank_is_an_error_naming_the_table(data):
 
 def test_computed_response_rates_replace_the_results_they_are_computed_from(data):
     computed = load_table("computed_response_rates")
-    orr = hm.orr_points(data, computed, load_table("cytotoxic_options"))
+    orr = hm.orr_points(data, computed, load_table("cytotoxic_options"), ENDPOINTS)
     used = {i for ids in computed["from_result_ids"] for i in ids}
     assert not orr["result_id"].isin(used).any()
     by_id = data.outcomes.set_index("result_id")
@@ -242,15 +245,23 @@ def test_a_computed_rate_from_an_unknown_result_is_an_error_naming_file_row_and_
     computed = load_table("computed_response_rates").copy()
     computed.at[0, "from_result_ids"] = ["no-such-result"]
     with pytest.raises(KeyError, match=r"computed_response_rates.csv, row '.+', column from_result_ids.*rule"):
-        hm.orr_points(data, computed, load_table("cytotoxic_options"))
+        hm.orr_points(data, computed, load_table("cytotoxic_options"), ENDPOINTS)
 
 
 def test_the_cytotoxic_options_are_the_editorial_tables(data):
     cytotoxic = load_table("cytotoxic_options")
-    orr = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic)
+    orr = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic, ENDPOINTS)
     assert set(orr.loc[orr["cytotoxic"], "option_id"]) <= set(cytotoxic["option_id"])
-    none = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic.iloc[0:0])
+    none = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic.iloc[0:0], ENDPOINTS)
     assert not none["cytotoxic"].any()
+
+
+def test_only_the_response_endpoints_are_drawn(data):
+    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS)
+    assert set(orr["endpoint"]) <= set(ENDPOINTS["endpoint"])
+    fewer = ENDPOINTS[ENDPOINTS["endpoint"] != "tumour shrinkage"]
+    without = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), fewer)
+    assert len(without) == len(orr) - (orr["endpoint"] == "tumour shrinkage").sum() < len(orr)
 
 
 def test_a_reference_line_is_read_from_its_table():

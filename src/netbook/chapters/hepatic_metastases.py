@@ -937,7 +937,6 @@ def pfs_figure(pairs: pd.DataFrame):
     return fig
 
 
-RESPONSE = ["ORR", "response rate", "treatment response", "partial response", "tumour shrinkage"]
 DESIGN_MARKER = {
     "randomised phase III": ("o", True),
     "randomised phase II": ("s", True),
@@ -976,14 +975,18 @@ def computed_rate(outcomes: pd.DataFrame, rule) -> pd.Series:
     return row
 
 
-def orr_points(data: HepaticData, computed: pd.DataFrame, cytotoxic: pd.DataFrame) -> pd.DataFrame:
-    """Response rates as printed, plus those the book computes where the review prints
-    none (``computed``: the editorial table ``computed_response_rates``; the results they
-    are computed from are not shown as printed); ``cytotoxic`` (the editorial table
-    ``cytotoxic_options``) marks the options that contain a cytotoxic drug."""
+def orr_points(
+    data: HepaticData, computed: pd.DataFrame, cytotoxic: pd.DataFrame, endpoints: pd.DataFrame
+) -> pd.DataFrame:
+    """Response rates as printed (the results of the endpoints of ``endpoints``, the
+    editorial table ``response_endpoints``), plus those the book computes where the review
+    prints none (``computed``: the editorial table ``computed_response_rates``; the
+    results they are computed from are not shown as printed); ``cytotoxic`` (the
+    editorial table ``cytotoxic_options``) marks the options that contain a cytotoxic drug."""
     o = data.outcomes
     used = {i for ids in computed["from_result_ids"] for i in ids}
-    orr = o[o["endpoint"].isin(RESPONSE) & (o["arm_role"] != "subgroup") & ~o["result_id"].isin(used)].copy()
+    response = o["endpoint"].isin(set(endpoints["endpoint"]))
+    orr = o[response & (o["arm_role"] != "subgroup") & ~o["result_id"].isin(used)].copy()
     orr["how"] = "as printed"
     rows = [computed_rate(o, rule) for rule in computed.itertuples(index=False)]
     orr = pd.concat([orr, pd.DataFrame(rows)], ignore_index=True)
