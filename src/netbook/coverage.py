@@ -254,7 +254,6 @@ MARKERS = [
 ]
 
 
-
 def _starts_prose(block: str) -> bool:
     """A block whose first word is a lower-case word ('whereas ...'), not a table cell
     that starts lower-case ('pT4 pN1(1/12)')."""
@@ -336,25 +335,32 @@ def source_files() -> dict[str, str]:
     return {source_id: row["file"] for source_id, row in source_rows().items()}
 
 
-def twin(source_id: str) -> str | None:
+def preferred_extraction(source_id: str) -> str | None:
     """The preferred extraction of the same publication, for a second extraction (one
     sources.csv marks not ``preferred``); None for a preferred one."""
     rows = source_rows()
     row = rows[source_id]
     if row["preferred"] == "true":
         return None
-    found = [s for s, r in rows.items() if r["publication_id"] == row["publication_id"] and r["preferred"] == "true"]
+    found = [
+        s
+        for s, r in rows.items()
+        if r["publication_id"] == row["publication_id"] and r["preferred"] == "true"
+    ]
     if len(found) != 1:
         raise ValueError(
-            f"sources.csv, source {source_id!r}: a second extraction needs exactly one preferred extraction "
-            f"of publication {row['publication_id']!r}, found {found}"
+            f"sources.csv, row {source_id!r}, columns publication_id and preferred: a second extraction "
+            f"needs exactly one preferred extraction of its publication {row['publication_id']!r} "
+            f"(rule: one preferred extraction per publication), found {found}"
         )
     return found[0]
 
 
 def first_section(source_id: str) -> str:
-    """The section a source's text begins in (sources.csv ``first_section``)."""
-    return source_rows()[source_id]["first_section"]
+    """The section a source's text begins in (sources.csv ``first_section``); 'Front
+    matter' for a text no row names (a snippet split on its own)."""
+    row = source_rows().get(source_id)
+    return row["first_section"] if row else "Front matter"
 
 
 @cache
@@ -580,7 +586,7 @@ def statuses(source_id: str, rows: pd.DataFrame, set_aside: pd.DataFrame) -> lis
         set_aside_key(s, q): r
         for s, q, r in zip(set_aside["source_id"], set_aside["quote"], set_aside.to_dict("records"))
     }
-    twin_source = twin(source_id)
+    twin_source = preferred_extraction(source_id)
     twin_status = {s.sentence: s for s in statuses(twin_source, rows, set_aside)} if twin_source else {}
     clean = tuple(twin_status)
     out = []

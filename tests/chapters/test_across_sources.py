@@ -352,7 +352,10 @@ def test_every_statement_has_a_design_from_the_data():
 
     ifn = load_table("interferon_statements")
     designs = statement_designs(
-        ifn, load_table("trial_characteristics"), load_table("study_designs"), load_table("own_patient_contexts")
+        ifn,
+        load_table("trial_characteristics"),
+        load_table("study_designs"),
+        load_table("own_patient_contexts"),
     )
     by_id = dict(zip(ifn["statement_id"], designs))
     assert by_id["ls08"] == by_id["ls07"] == "randomised phase II"  # the Yao trial, by its quote

@@ -199,14 +199,18 @@ def test_every_result_shows_its_design(data):
             )
             .all()
         )
-    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS)
+    orr = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS
+    )
     assert orr["design"].isin(hm.DESIGN_MARKER).all()
 
 
 def test_the_strongest_design_follows_the_editorial_ranking(data):
     # TACE has results of several designs; reversing the ranking names its weakest one
     designs = data.designs
-    ranked = sorted(data.characteristics.set_index("study").loc[list(hm.option_studies(data, "tace")), "design"])
+    ranked = sorted(
+        data.characteristics.set_index("study").loc[list(hm.option_studies(data, "tace")), "design"]
+    )
     assert len(set(ranked)) > 1
     rank = designs.set_index("design")["rank"]
     strongest = min(set(ranked), key=rank.get)
@@ -218,7 +222,9 @@ def test_the_strongest_design_follows_the_editorial_ranking(data):
 
 def test_a_design_without_a_rank_is_an_error_naming_the_table(data):
     unranked = dataclasses.replace(data, designs=data.designs[data.designs["design"] != "registry"])
-    with pytest.raises(KeyError, match="evidence_map_designs.csv, column design: no row for 'registry'.*rule"):
+    with pytest.raises(
+        KeyError, match="evidence_map_designs.csv, column design: no row for 'registry'.*rule"
+    ):
         unranked.design_rank("registry")
     with pytest.raises(ValueError, match="evidence_map_designs"):
         dataclasses.replace(data, designs=None).design_rank("registry")
@@ -244,7 +250,9 @@ def test_computed_response_rates_replace_the_results_they_are_computed_from(data
 def test_a_computed_rate_from_an_unknown_result_is_an_error_naming_file_row_and_column(data):
     computed = load_table("computed_response_rates").copy()
     computed.at[0, "from_result_ids"] = ["no-such-result"]
-    with pytest.raises(KeyError, match=r"computed_response_rates.csv, row '.+', column from_result_ids.*rule"):
+    with pytest.raises(
+        KeyError, match=r"computed_response_rates.csv, row '.+', column from_result_ids.*rule"
+    ):
         hm.orr_points(data, computed, load_table("cytotoxic_options"), ENDPOINTS)
 
 
@@ -257,16 +265,22 @@ def test_the_cytotoxic_options_are_the_editorial_tables(data):
 
 
 def test_only_the_response_endpoints_are_drawn(data):
-    orr = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS)
+    orr = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS
+    )
     assert set(orr["endpoint"]) <= set(ENDPOINTS["endpoint"])
     fewer = ENDPOINTS[ENDPOINTS["endpoint"] != "tumour shrinkage"]
-    without = hm.orr_points(data, load_table("computed_response_rates"), load_table("cytotoxic_options"), fewer)
+    without = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), fewer
+    )
     assert len(without) == len(orr) - (orr["endpoint"] == "tumour shrinkage").sum() < len(orr)
 
 
 def test_a_reference_line_is_read_from_its_table():
     lines = load_table("figure_reference_lines")
-    assert hm.reference_line(lines, "response rates") == int(lines.set_index("figure").loc["response rates", "value"])
+    assert hm.reference_line(lines, "response rates") == int(
+        lines.set_index("figure").loc["response rates", "value"]
+    )
     with pytest.raises(KeyError, match="figure_reference_lines.csv, column figure"):
         hm.reference_line(lines, "survival")
 

@@ -244,6 +244,7 @@ def named(option_ids, names: dict[str, str]) -> str:
 
 # ------------------------------------------------------------------ evidence level
 
+
 def statement_designs(
     statements: pd.DataFrame, characteristics: pd.DataFrame, designs: pd.DataFrame, own_patients: pd.DataFrame
 ) -> pd.Series:

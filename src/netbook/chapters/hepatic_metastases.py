@@ -1012,7 +1012,9 @@ def reference_line(lines: pd.DataFrame, figure: str) -> int:
     """Where a figure's reference line is drawn (the editorial table ``figure_reference_lines``)."""
     found = lines.loc[lines["figure"] == figure, "value"]
     if len(found) != 1:
-        raise KeyError(f"figure_reference_lines.csv, column figure: expected one row {figure!r}, found {len(found)}")
+        raise KeyError(
+            f"figure_reference_lines.csv, column figure: expected one row {figure!r}, found {len(found)}"
+        )
     return int(found.iloc[0])
 
 
