@@ -538,3 +538,22 @@ def test_every_extraction_note_on_an_interferon_statement_is_a_footnote_beside_i
     for statement_id, note in zip(noted["statement_id"], noted["note"]):
         key = footnotes[f"Extraction note: {' '.join(note.split())}"]
         assert key in marks[statement_id], (statement_id, key)
+
+
+def test_editing_the_own_patients_contexts_re_executes_the_chapters_that_read_them():
+    from netbook import cache_inputs
+
+    using = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if "statement_designs(" in "\n".join(cache_inputs._code_cells(nb))
+    ]
+    every_table = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if cache_inputs.ALL_TABLES in cache_inputs.tables_read(nb)
+    ]
+    assert (
+        using
+        and [nb for nb in cache_inputs.readers("own_patient_contexts") if nb not in every_table] == using
+    )

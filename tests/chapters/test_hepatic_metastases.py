@@ -905,3 +905,34 @@ def test_each_option_links_across_sources_where_they_speak_of_it():
     assert hm.across_sources_links("ifn_alpha", statements, case_options)
     assert hm.across_sources_links("prrt", statements, case_options)  # the case report ruled it out
     assert not hm.across_sources_links("thermal_ablation", statements, case_options)
+
+
+@pytest.mark.parametrize(
+    "table, call",
+    [
+        ("evidence_map_designs", "hm.HepaticData("),  # the ranking: every page names a strongest design
+        ("computed_response_rates", "hm.orr_points("),
+        ("cytotoxic_options", "hm.orr_points("),
+        ("response_endpoints", "hm.orr_points("),
+        ("figure_reference_lines", "hm.reference_line("),
+        ("citation_mismatches", "mismatches["),
+    ],
+)
+def test_editing_a_judgement_re_executes_exactly_the_chapters_that_use_it(table, call):
+    """The companion loads nothing: each chapter that calls the function a judgement
+    feeds loads its table itself, so the build's digest (cache_inputs) knows it."""
+    from netbook import cache_inputs
+
+    def code(nb):
+        return "\n".join(cache_inputs._code_cells(nb))
+
+    using = [nb for nb in cache_inputs.chapter_notebooks() if call in code(nb)]
+    assert using, call
+    every_table = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if cache_inputs.ALL_TABLES in cache_inputs.tables_read(nb)
+    ]
+    assert [nb for nb in cache_inputs.readers(table) if nb not in every_table] == using
+    csv_file = paths.DATA / "editorial" / f"{table}.csv"
+    assert all(csv_file in cache_inputs.input_files(nb) for nb in using)
