@@ -356,11 +356,16 @@ def preferred_extraction(source_id: str) -> str | None:
     return found[0]
 
 
+def _source_row(source_id: str) -> dict[str, str]:
+    """A source's sources.csv row; empty for a text the book's sources.csv does not list
+    (a snippet split on its own, the source of a test's own data package)."""
+    return source_rows().get(source_id, {})
+
+
 def first_section(source_id: str) -> str:
     """The section a source's text begins in (sources.csv ``first_section``); 'Front
-    matter' for a text no row names (a snippet split on its own)."""
-    row = source_rows().get(source_id)
-    return row["first_section"] if row else "Front matter"
+    matter' for a text sources.csv does not list."""
+    return _source_row(source_id).get("first_section") or "Front matter"
 
 
 @cache
@@ -371,7 +376,7 @@ def normalised_text(source_id: str) -> str:
 def body(text: str, source_id: str) -> str:
     """The text without its reference list (from the line sources.csv names as its
     ``reference_list_heading``)."""
-    heading = source_rows()[source_id]["reference_list_heading"]
+    heading = _source_row(source_id).get("reference_list_heading")
     marker = f"\n{heading}\n"
     if heading and marker in text:
         return text[: text.index(marker)]
