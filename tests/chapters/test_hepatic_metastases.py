@@ -936,3 +936,30 @@ def test_editing_a_judgement_re_executes_exactly_the_chapters_that_use_it(table,
     assert [nb for nb in cache_inputs.readers(table) if nb not in every_table] == using
     csv_file = paths.DATA / "editorial" / f"{table}.csv"
     assert all(csv_file in cache_inputs.input_files(nb) for nb in using)
+
+
+def test_two_designs_of_one_rank_are_refused_naming_file_row_column_and_rule(tmp_path):
+    import shutil
+
+    from netbook.tables import TableError
+
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    csv_path = copy / "editorial" / "evidence_map_designs.csv"
+    lines = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    rank = header.index("rank")
+    first = lines[1].split(",")
+    second = lines[2].split(",")
+    second[rank] = first[rank]
+    lines[2] = ",".join(second)
+    csv_path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(TableError) as error:
+        load_table("evidence_map_designs", copy / "datapackage.json")
+    assert any(
+        p.file.endswith("evidence_map_designs.csv")
+        and p.row == 3
+        and p.column == "rank"
+        and "unique" in p.rule
+        for p in error.value.problems
+    ), error.value.problems
