@@ -232,8 +232,10 @@ class TinyPackage:
         (root / "sources" / "case.txt").write_text(SOURCE_TEXT, encoding="utf-8")
         shutil.copy(paths.SOURCES / "sources.schema.json", root / "sources" / "sources.schema.json")
         (root / "sources" / "sources.csv").write_text(
-            "source_id,file,publication_id,kind,extraction,preferred,citation,citation_basis,year,doi,licence,note\n"
-            f"case,{SOURCE_FILE},case,case report,clean,true,A case.,the text's front matter,2020,,CC BY 4.0,\n",
+            "source_id,file,publication_id,kind,extraction,preferred,citation,citation_basis,year,doi,licence,note,"
+            "reference_list_heading,first_section\n"
+            f"case,{SOURCE_FILE},case,case report,clean,true,A case.,the text's front matter,2020,,CC BY 4.0,,,"
+            "Front matter\n",
             encoding="utf-8",
         )
         # the sources schema wants real-looking file names; the text keeps a short one

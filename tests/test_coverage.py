@@ -273,3 +273,72 @@ def test_every_quote_of_every_table_lands_on_a_sentence_of_the_reading_view(tabl
         if coverage.anchor_for_quote(s, q) is None
     ]
     assert not missing, f"quotes without a sentence to link to: {missing}"
+
+
+# --- what the module knows of a source comes from sources.csv ---------------------
+
+
+def _rows_with(monkeypatch, **changes):
+    """sources.csv's rows as coverage reads them, with some cells changed:
+    ``changes`` maps source_id -> {column: value}."""
+    rows = {s: dict(r) for s, r in coverage.source_rows().items()}
+    for source_id, cells in changes.items():
+        rows[source_id].update(cells)
+    monkeypatch.setattr(coverage, "source_rows", lambda: rows)
+    return rows
+
+
+def test_a_second_extraction_is_covered_through_the_preferred_one_of_its_publication():
+    rows = coverage.source_rows()
+    for source_id, row in rows.items():
+        twin = coverage.preferred_extraction(source_id)
+        if row["preferred"] == "true":
+            assert twin is None
+        else:
+            assert rows[twin]["publication_id"] == row["publication_id"] and rows[twin]["preferred"] == "true"
+    assert any(coverage.preferred_extraction(s) for s in rows)  # the case report's raw PDF
+
+
+def test_a_second_extraction_without_a_preferred_one_is_an_error_naming_file_row_columns_rule(monkeypatch):
+    second = next(s for s, r in coverage.source_rows().items() if r["preferred"] == "false")
+    _rows_with(monkeypatch, **{second: {"publication_id": "no_such_publication"}})
+    with pytest.raises(
+        ValueError, match=rf"sources.csv, row '{second}', columns publication_id and preferred.*rule"
+    ):
+        coverage.preferred_extraction(second)
+
+
+def test_the_body_ends_where_sources_csv_says_the_reference_list_begins(monkeypatch):
+    text = "Intro 1.\nReferences\n[1] A paper 2001.\n"
+    _rows_with(monkeypatch, lasalvia2016={"reference_list_heading": "References"})
+    assert coverage.body(text, "lasalvia2016") == "Intro 1."
+    _rows_with(monkeypatch, lasalvia2016={"reference_list_heading": ""})
+    assert coverage.body(text, "lasalvia2016") == text
+
+
+def test_the_first_section_is_read_from_sources_csv(monkeypatch):
+    text = "A sentence with 12 patients."
+    assert coverage.sentences_of(text, "zilembo1993")[0].section == "Abstract"
+    _rows_with(monkeypatch, zilembo1993={"first_section": "Front matter"})
+    assert coverage.sentences_of(text, "zilembo1993")[0].section == "Front matter"
+
+
+@pytest.mark.parametrize(
+    "block, furniture",
+    [
+        ("Özdirik et al. Medicine (2020) 99:25 www.md-journal.com", True),
+        ("Smith et al. Journal of Things (1999) 4:1", True),
+        ("Smith et al. reported 12 patients (2001).", False),
+        ("Smith et al. (2001) reported 12 patients.", False),
+    ],
+)
+def test_a_running_page_header_is_furniture_by_its_form_not_its_journal(block, furniture):
+    assert bool(coverage._FURNITURE.match(block)) is furniture
+
+
+def test_coverage_names_no_source():
+    import inspect
+
+    code = inspect.getsource(coverage)
+    for source_id in coverage.source_rows():
+        assert f'"{source_id}"' not in code and f"'{source_id}'" not in code, source_id

@@ -18,11 +18,16 @@ the whitespace-normalised source text, every occurrence) covers at least one num
 sentence prints: "quoted in part" means the row carries at least one of its numbers.
 Every numeric sentence must be quoted or listed in ``set_aside_sentences`` with a reason.
 
-The raw PDF extraction of the case report (``ozdirik2020_pdf``) is a second copy of the
-clean text (``ozdirik2020``). Its sentences are covered through their clean twin: each
-numeric sentence of the copy is matched (:func:`twin_of`) to the clean sentence that
-prints the same numbers and reads most alike, and takes that sentence's status; a copy
-sentence with no twin (page headers, for example) must be quoted or set aside itself.
+A source that is a second extraction of a publication (``sources.csv``: not
+``preferred``, the same ``publication_id`` as the preferred extraction; the case report's
+raw PDF) is covered through its twin, the preferred extraction: each numeric sentence of
+the copy is matched (:func:`twin_of`) to the twin's sentence that prints the same numbers
+and reads most alike, and takes that sentence's status; a copy sentence with no twin
+(page headers, for example) must be quoted or set aside itself.
+
+What the module knows of a particular source comes from ``data/sources/sources.csv``:
+its file, its twin, where its reference list begins (``reference_list_heading``) and
+the section its text begins in (``first_section``). It names no source.
 """
 
 from __future__ import annotations
@@ -47,15 +52,6 @@ REASONS = {
     "repeats a quoted sentence": "states again a number that another sentence of the same source states and a table quotes",
     "dates or identifiers only": "its only numbers are dates, addresses, page numbers, DOIs, trial or drug identifiers",
     "not extracted yet": "a clinical statement the book should hold in a table but does not yet",
-}
-
-#: The twin relation: a duplicate extraction and the source its sentences are covered by.
-TWINS = {"ozdirik2020_pdf": "ozdirik2020"}
-
-#: Where each source's reference list (or trailing portal matter) begins; excluded.
-BODY_ENDS = {
-    "ozdirik2020": "\nReferences\n",
-    "lasalvia2016": "\nREFERENCES\n",
 }
 
 ABBREVIATIONS = {
@@ -177,7 +173,9 @@ _ENDS_PUNCTUATED = re.compile(r"[.!?:][\"'”’)\]]*(?:\^?\[[^\]]*\])?$")
 # Page furniture: licence lines, page headers and numbers, DOIs, journal web addresses.
 _FURNITURE = re.compile(
     r"^(?:This is an open access|For reprints|How to cite|Received:|Access this article"
-    r"|Quick Response|Website:|DOI:|www\.|10\.\d{4,}/|Özdirik et al\. Medicine|\d+$|http)"
+    r"|Quick Response|Website:|DOI:|www\.|10\.\d{4,}/|\d+$|http"
+    # a running page header: "<Author> et al. <Journal> (<year>)"
+    r"|\w+ et al\. [A-Z][A-Za-z ]* \(\d{4}\))"
 )
 
 
@@ -259,9 +257,6 @@ MARKERS = [
     (_FURNITURE, "Front matter", "block"),
 ]
 
-#: The section a source's text begins in.
-FIRST_SECTION = {"zilembo1993": "Abstract", "markey_ici_abstract": "Abstract"}
-
 
 def _starts_prose(block: str) -> bool:
     """A block whose first word is a lower-case word ('whereas ...'), not a table cell
@@ -272,7 +267,7 @@ def _starts_prose(block: str) -> bool:
 
 def _locators(blocks: list[str], source_id: str) -> list[str]:
     """The locator of each block: its section, in the style the tables use."""
-    main, label, table, rest = FIRST_SECTION.get(source_id, "Front matter"), None, None, None
+    main, label, table, rest = first_section(source_id), None, None, None
     seen_caps = False
     out = []
     for block in blocks:
@@ -333,10 +328,48 @@ class Sentence:
         return f"{self.source_id.replace('_', '-')}-{digest}"
 
 
-def source_files() -> dict[str, str]:
-    """source_id -> text file name, from data/sources/sources.csv (metadata, no quotes)."""
+def source_rows() -> dict[str, dict[str, str]]:
+    """source_id -> its row of data/sources/sources.csv as printed (metadata, no quotes)."""
     with (paths.SOURCES / "sources.csv").open(newline="", encoding="utf-8") as f:
-        return {row["source_id"]: row["file"] for row in csv.DictReader(f)}
+        return {row["source_id"]: row for row in csv.DictReader(f)}
+
+
+def source_files() -> dict[str, str]:
+    """source_id -> text file name, from data/sources/sources.csv."""
+    return {source_id: row["file"] for source_id, row in source_rows().items()}
+
+
+def preferred_extraction(source_id: str) -> str | None:
+    """The preferred extraction of the same publication, for a second extraction (one
+    sources.csv marks not ``preferred``); None for a preferred one."""
+    rows = source_rows()
+    row = rows[source_id]
+    if row["preferred"] == "true":
+        return None
+    found = [
+        s
+        for s, r in rows.items()
+        if r["publication_id"] == row["publication_id"] and r["preferred"] == "true"
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"sources.csv, row {source_id!r}, columns publication_id and preferred: a second extraction "
+            f"needs exactly one preferred extraction of its publication {row['publication_id']!r} "
+            f"(rule: one preferred extraction per publication), found {found}"
+        )
+    return found[0]
+
+
+def _source_row(source_id: str) -> dict[str, str]:
+    """A source's sources.csv row; empty for a text the book's sources.csv does not list
+    (a snippet split on its own, the source of a test's own data package)."""
+    return source_rows().get(source_id, {})
+
+
+def first_section(source_id: str) -> str:
+    """The section a source's text begins in (sources.csv ``first_section``); 'Front
+    matter' for a text sources.csv does not list."""
+    return _source_row(source_id).get("first_section") or "Front matter"
 
 
 @cache
@@ -345,9 +378,11 @@ def normalised_text(source_id: str) -> str:
 
 
 def body(text: str, source_id: str) -> str:
-    """The text without its reference list."""
-    marker = BODY_ENDS.get(source_id)
-    if marker and marker in text:
+    """The text without its reference list (from the line sources.csv names as its
+    ``reference_list_heading``)."""
+    heading = _source_row(source_id).get("reference_list_heading")
+    marker = f"\n{heading}\n"
+    if heading and marker in text:
         return text[: text.index(marker)]
     return text
 
@@ -557,7 +592,7 @@ def statuses(source_id: str, rows: pd.DataFrame, set_aside: pd.DataFrame) -> lis
         set_aside_key(s, q): r
         for s, q, r in zip(set_aside["source_id"], set_aside["quote"], set_aside.to_dict("records"))
     }
-    twin_source = TWINS.get(source_id)
+    twin_source = preferred_extraction(source_id)
     twin_status = {s.sentence: s for s in statuses(twin_source, rows, set_aside)} if twin_source else {}
     clean = tuple(twin_status)
     out = []

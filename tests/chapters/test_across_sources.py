@@ -16,6 +16,7 @@ from netbook.chapters.across_sources import (
     NOT_STATED,
     READERS,
     VOCABULARY_READERS,
+    VOCABULARY_TESTS,
     case_criteria_record,
     case_options_beside_review,
     record_against_criteria,
@@ -148,8 +149,34 @@ def test_an_unknown_reader_or_vocabulary_row_is_an_error(vocabulary):
         read("primary_site", "ileum", vocabulary[vocabulary["case_wording"] != "ileum"])
 
 
+def test_a_wording_reads_through_the_vocabulary_only_where_a_row_says_so(vocabulary):
+    # 'RO' is R0 because case_vocabulary says so: without its row it is read as printed
+    without = vocabulary[vocabulary["vocabulary"] != "resection_margin"]
+    assert read("is_r0", "RO", vocabulary) is True
+    assert read("is_r0", "RO", without) is False
+    assert read("is_r0", "R0", without) is True
+    twice = pd.concat([vocabulary, vocabulary[vocabulary["case_wording"] == "RO"]])
+    with pytest.raises(KeyError, match="2 rows for resection_margin 'RO'"):
+        read("is_r0", "RO", twice)
+
+
+def test_an_own_patients_context_takes_its_publications_design():
+    from netbook.chapters.across_sources import statement_designs
+
+    ifn = load_table("interferon_statements")
+    args = (ifn, load_table("trial_characteristics"), load_table("study_designs"))
+    own = load_table("own_patient_contexts")
+    with_own = statement_designs(*args, own)
+    without = statement_designs(*args, own[own["context"] != "salvage after IFN α"])
+    salvage = (ifn["context"] == "salvage after IFN α").to_numpy()
+    changed = (with_own != without).to_numpy()
+    # the salvage statements not matched to a review study lose their series' design
+    assert changed.any() and not (changed & ~salvage).any()
+    assert set(with_own[changed]) == {"nonrandomised series"}
+
+
 def test_every_reader_the_mapping_names_exists(mapping):
-    known = set(READERS) | set(VOCABULARY_READERS) | {NOT_STATED}
+    known = set(READERS) | set(VOCABULARY_READERS) | set(VOCABULARY_TESTS) | {NOT_STATED}
     assert set(mapping["reader"]) <= known
 
 
@@ -324,7 +351,12 @@ def test_every_statement_has_a_design_from_the_data():
     from netbook.chapters.across_sources import statement_designs
 
     ifn = load_table("interferon_statements")
-    designs = statement_designs(ifn, load_table("trial_characteristics"), load_table("study_designs"))
+    designs = statement_designs(
+        ifn,
+        load_table("trial_characteristics"),
+        load_table("study_designs"),
+        load_table("own_patient_contexts"),
+    )
     by_id = dict(zip(ifn["statement_id"], designs))
     assert by_id["ls08"] == by_id["ls07"] == "randomised phase II"  # the Yao trial, by its quote
     assert by_id["ls01"] == "review"
@@ -506,6 +538,25 @@ def test_every_extraction_note_on_an_interferon_statement_is_a_footnote_beside_i
     for statement_id, note in zip(noted["statement_id"], noted["note"]):
         key = footnotes[f"Extraction note: {' '.join(note.split())}"]
         assert key in marks[statement_id], (statement_id, key)
+
+
+def test_editing_the_own_patients_contexts_re_executes_the_chapters_that_read_them():
+    from netbook import cache_inputs
+
+    using = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if "statement_designs(" in "\n".join(cache_inputs._code_cells(nb))
+    ]
+    every_table = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if cache_inputs.ALL_TABLES in cache_inputs.tables_read(nb)
+    ]
+    assert (
+        using
+        and [nb for nb in cache_inputs.readers("own_patient_contexts") if nb not in every_table] == using
+    )
 
 
 # --- the interferon-α figure (companion)

@@ -60,6 +60,9 @@ def _row(**kw):
     return base
 
 
+ENDPOINTS = load_table("response_endpoints")
+
+
 @pytest.fixture(scope="module")
 def data():
     L = load_table
@@ -72,6 +75,7 @@ def data():
         L("selection_criteria"),
         L("criteria_groups"),
         load_table("sources"),
+        designs=L("evidence_map_designs"),
     )
 
 
@@ -189,14 +193,96 @@ def test_every_result_shows_its_design(data):
         assert (
             results["Design"]
             .isin(
-                [d for d in hm.DESIGN_ORDER]
-                + [f"{d} (derived from the reference list)" for d in hm.DESIGN_ORDER]
-                + [f"{d} (derived from the review's wording)" for d in hm.DESIGN_ORDER]
+                list(data.designs["design"])
+                + [f"{d} (derived from the reference list)" for d in data.designs["design"]]
+                + [f"{d} (derived from the review's wording)" for d in data.designs["design"]]
             )
             .all()
         )
-    orr = hm.orr_points(data)
+    orr = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS
+    )
     assert orr["design"].isin(hm.DESIGN_MARKER).all()
+
+
+def test_the_strongest_design_follows_the_editorial_ranking(data):
+    # TACE has results of several designs; reversing the ranking names its weakest one
+    designs = data.designs
+    ranked = sorted(
+        data.characteristics.set_index("study").loc[list(hm.option_studies(data, "tace")), "design"]
+    )
+    assert len(set(ranked)) > 1
+    rank = designs.set_index("design")["rank"]
+    strongest = min(set(ranked), key=rank.get)
+    weakest = max(set(ranked), key=rank.get)
+    assert hm.strongest_design(data, "tace") == strongest
+    reversed_ = dataclasses.replace(data, designs=designs.assign(rank=len(designs) + 1 - designs["rank"]))
+    assert hm.strongest_design(reversed_, "tace") == weakest
+
+
+def test_a_design_without_a_rank_is_an_error_naming_the_table(data):
+    unranked = dataclasses.replace(data, designs=data.designs[data.designs["design"] != "registry"])
+    with pytest.raises(
+        KeyError, match="evidence_map_designs.csv, column design: no row for 'registry'.*rule"
+    ):
+        unranked.design_rank("registry")
+    with pytest.raises(ValueError, match="evidence_map_designs"):
+        dataclasses.replace(data, designs=None).design_rank("registry")
+
+
+def test_computed_response_rates_replace_the_results_they_are_computed_from(data):
+    computed = load_table("computed_response_rates")
+    orr = hm.orr_points(data, computed, load_table("cytotoxic_options"), ENDPOINTS)
+    used = {i for ids in computed["from_result_ids"] for i in ids}
+    assert not orr["result_id"].isin(used).any()
+    by_id = data.outcomes.set_index("result_id")
+    points = orr.set_index("result_id")
+    for rule in computed.itertuples(index=False):
+        printed = by_id.loc[list(rule.from_result_ids)]
+        point = points.loc[rule.result_id]
+        if rule.method == "sum":
+            assert point["value"] == printed["value"].sum()
+        else:
+            assert point["value"] == 100 * hm.count_of(printed.iloc[-1]) / printed.iloc[-1]["n"]
+        assert point["how"] != "as printed" and point["endpoint"] == rule.endpoint
+
+
+def test_a_computed_rate_from_an_unknown_result_is_an_error_naming_file_row_and_column(data):
+    computed = load_table("computed_response_rates").copy()
+    computed.at[0, "from_result_ids"] = ["no-such-result"]
+    with pytest.raises(
+        KeyError, match=r"computed_response_rates.csv, row '.+', column from_result_ids.*rule"
+    ):
+        hm.orr_points(data, computed, load_table("cytotoxic_options"), ENDPOINTS)
+
+
+def test_the_cytotoxic_options_are_the_editorial_tables(data):
+    cytotoxic = load_table("cytotoxic_options")
+    orr = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic, ENDPOINTS)
+    assert set(orr.loc[orr["cytotoxic"], "option_id"]) <= set(cytotoxic["option_id"])
+    none = hm.orr_points(data, load_table("computed_response_rates"), cytotoxic.iloc[0:0], ENDPOINTS)
+    assert not none["cytotoxic"].any()
+
+
+def test_only_the_response_endpoints_are_drawn(data):
+    orr = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), ENDPOINTS
+    )
+    assert set(orr["endpoint"]) <= set(ENDPOINTS["endpoint"])
+    fewer = ENDPOINTS[ENDPOINTS["endpoint"] != "tumour shrinkage"]
+    without = hm.orr_points(
+        data, load_table("computed_response_rates"), load_table("cytotoxic_options"), fewer
+    )
+    assert len(without) == len(orr) - (orr["endpoint"] == "tumour shrinkage").sum() < len(orr)
+
+
+def test_a_reference_line_is_read_from_its_table():
+    lines = load_table("figure_reference_lines")
+    assert hm.reference_line(lines, "response rates") == int(
+        lines.set_index("figure").loc["response rates", "value"]
+    )
+    with pytest.raises(KeyError, match="figure_reference_lines.csv, column figure"):
+        hm.reference_line(lines, "survival")
 
 
 def test_each_option_summary_has_its_parts(data):
@@ -211,7 +297,7 @@ def test_overview_has_no_list_in_a_cell(data):
     ov = hm.overview(data)
     assert len(ov) == len(data.options)
     assert not ov.astype(str).apply(lambda s: s.str.contains("|", regex=False)).any().any()
-    assert set(ov["Strongest design"]) <= set(hm.DESIGN_ORDER) | {"no result reported"}
+    assert set(ov["Strongest design"]) <= set(data.designs["design"]) | {"no result reported"}
 
 
 def test_every_criteria_set_has_a_name(data):
@@ -819,3 +905,61 @@ def test_each_option_links_across_sources_where_they_speak_of_it():
     assert hm.across_sources_links("ifn_alpha", statements, case_options)
     assert hm.across_sources_links("prrt", statements, case_options)  # the case report ruled it out
     assert not hm.across_sources_links("thermal_ablation", statements, case_options)
+
+
+@pytest.mark.parametrize(
+    "table, call",
+    [
+        ("evidence_map_designs", "hm.HepaticData("),  # the ranking: every page names a strongest design
+        ("computed_response_rates", "hm.orr_points("),
+        ("cytotoxic_options", "hm.orr_points("),
+        ("response_endpoints", "hm.orr_points("),
+        ("figure_reference_lines", "hm.reference_line("),
+        ("citation_mismatches", "mismatches["),
+    ],
+)
+def test_editing_a_judgement_re_executes_exactly_the_chapters_that_use_it(table, call):
+    """The companion loads nothing: each chapter that calls the function a judgement
+    feeds loads its table itself, so the build's digest (cache_inputs) knows it."""
+    from netbook import cache_inputs
+
+    def code(nb):
+        return "\n".join(cache_inputs._code_cells(nb))
+
+    using = [nb for nb in cache_inputs.chapter_notebooks() if call in code(nb)]
+    assert using, call
+    every_table = [
+        nb
+        for nb in cache_inputs.chapter_notebooks()
+        if cache_inputs.ALL_TABLES in cache_inputs.tables_read(nb)
+    ]
+    assert [nb for nb in cache_inputs.readers(table) if nb not in every_table] == using
+    csv_file = paths.DATA / "editorial" / f"{table}.csv"
+    assert all(csv_file in cache_inputs.input_files(nb) for nb in using)
+
+
+def test_two_designs_of_one_rank_are_refused_naming_file_row_column_and_rule(tmp_path):
+    import shutil
+
+    from netbook.tables import TableError
+
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    csv_path = copy / "editorial" / "evidence_map_designs.csv"
+    lines = csv_path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    rank = header.index("rank")
+    first = lines[1].split(",")
+    second = lines[2].split(",")
+    second[rank] = first[rank]
+    lines[2] = ",".join(second)
+    csv_path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(TableError) as error:
+        load_table("evidence_map_designs", copy / "datapackage.json")
+    assert any(
+        p.file.endswith("evidence_map_designs.csv")
+        and p.row == 3
+        and p.column == "rank"
+        and "unique" in p.rule
+        for p in error.value.problems
+    ), error.value.problems

@@ -69,10 +69,13 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "functional_or_not": _yes_no(("functional",), ("non-functional", "nonfunctional")),
     "any_text": lambda v: bool(str(v).strip()),
     "is_progressive_disease": lambda v: str(v) == "progressive disease",
-    "is_r0": lambda v: str(v).strip() in ("R0", "RO"),
     "excluded_means_absent": _excluded,
 }
 VOCABULARY_READERS = ("differentiation", "primary_site")
+# reader -> (the case_vocabulary it reads a wording through, the review's value it tests
+# for): a wording with a vocabulary row reads as that row's review_value, any other as
+# printed ('RO' is a resection_margin row, read as R0).
+VOCABULARY_TESTS = {"is_r0": ("resection_margin", "R0")}
 NOT_STATED = "not_stated"
 
 # The key column and the value column of each case table a mapping row may name.
@@ -95,15 +98,27 @@ def _case_row(tables: dict[str, pd.DataFrame], table: str, item: str) -> pd.Seri
     return rows.iloc[0]
 
 
+def _review_words(name: str, printed: Any, vocabulary: pd.DataFrame) -> list[str]:
+    """The review_value of each case_vocabulary row of vocabulary ``name`` for a wording."""
+    words = vocabulary[vocabulary["vocabulary"] == name]
+    return [str(v) for v in words.loc[words["case_wording"].map(_key) == _key(printed), "review_value"]]
+
+
 def _read(reader: str, printed: Any, vocabulary: pd.DataFrame) -> Any:
     if reader in VOCABULARY_READERS:
-        words = vocabulary[vocabulary["vocabulary"] == reader]
-        found = words.loc[words["case_wording"].map(_key) == _key(printed), "review_value"]
+        found = _review_words(reader, printed, vocabulary)
         if len(found) != 1:
             raise KeyError(f"no case_vocabulary row for {reader} {printed!r}; add one with its rationale")
-        return str(found.iloc[0])
+        return found[0]
+    if reader in VOCABULARY_TESTS:
+        name, wanted = VOCABULARY_TESTS[reader]
+        found = _review_words(name, printed, vocabulary)
+        if len(found) > 1:
+            raise KeyError(f"case_vocabulary: {len(found)} rows for {name} {printed!r}; keep one")
+        return (found[0] if found else str(printed).strip()) == wanted
     if reader not in READERS:
-        raise KeyError(f"unknown reader {reader!r}; known: {sorted(READERS) + list(VOCABULARY_READERS)}")
+        known = sorted(READERS) + list(VOCABULARY_READERS) + list(VOCABULARY_TESTS)
+        raise KeyError(f"unknown reader {reader!r}; known: {known}")
     return READERS[reader](printed)
 
 
@@ -231,13 +246,9 @@ def named(option_ids, names: dict[str, str]) -> str:
 
 # ------------------------------------------------------------------ evidence level
 
-#: Contexts of ``interferon_statements`` whose rows report the publication's own
-#: patients (the case report's patient, Zilembo's salvage series), not cited studies.
-OWN_PATIENTS = {"single case", "salvage after IFN α"}
-
 
 def statement_designs(
-    statements: pd.DataFrame, characteristics: pd.DataFrame, designs: pd.DataFrame
+    statements: pd.DataFrame, characteristics: pd.DataFrame, designs: pd.DataFrame, own_patients: pd.DataFrame
 ) -> pd.Series:
     """The evidence level of each statement, from the data: the design of the review's
     study the statement quotes (``trial_characteristics``); for the publication's own
@@ -245,15 +256,17 @@ def statement_designs(
     "nonrandomised series"); for a
     position, that it is no result; for a cited study the book has not tabulated, how
     the source describes it, as printed ("cited; as printed: a retrospective study"), or
-    "design not stated"."""
+    "design not stated". ``own_patients`` is the editorial table ``own_patient_contexts``:
+    the contexts whose statements report the publication's own patients."""
     from netbook.evidence import publication_design, study_design
 
+    own_contexts = set(own_patients["context"])
     out = []
     for row in statements.itertuples(index=False):
         design = study_design(characteristics, row.source_id, row.quote)
         if design is not None:
             out.append(design)
-        elif row.context in OWN_PATIENTS:
+        elif row.context in own_contexts:
             out.append(publication_design(designs, row.source_id))
         elif row.context == "position":
             out.append("a position, not a result")

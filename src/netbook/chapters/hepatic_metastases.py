@@ -45,21 +45,6 @@ from netbook.values import is_missing
 
 NOT_STATED = "not stated"
 
-# Evidence levels, strongest first: the order in which a design is reported as an
-# option's "strongest design". Designs as stored in trial_characteristics.design.
-DESIGN_ORDER = [
-    "randomised phase III",
-    "randomised phase II",
-    "phase II",
-    "retrospective multicentre",
-    "retrospective series",
-    "single-centre series",
-    "nonrandomised series",
-    "registry",
-    "review",
-    "not stated",
-]
-
 CATEGORY_ORDER = ["surgical", "ablative", "intra-arterial", "radionuclide", "systemic"]
 
 # The review's lists of criteria (selection_criteria.criteria_set), named in words.
@@ -109,6 +94,9 @@ class HepaticData:
     #: the book's judgements of what limits confidence in each result (editorial table
     #: ``result_certainty``), shown beside the results
     certainty: pd.DataFrame | None = None
+    #: the book's ranking of the designs, strongest first (editorial table
+    #: ``evidence_map_designs``, column ``rank``): an option's "strongest design"
+    designs: pd.DataFrame | None = None
 
     _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # computed once
 
@@ -133,6 +121,19 @@ class HepaticData:
     def harm_flags(self) -> dict[str, list[flagging.Flag]]:
         """harm_id -> the flags beside that harm's value."""
         return self._flags_by(self.harms, "harm_id")
+
+    def design_rank(self, design: str) -> int:
+        """A design's place in the book's ranking of the evidence, 1 for the strongest."""
+        if self.designs is None:
+            raise ValueError("ranking designs needs HepaticData(designs=load_table('evidence_map_designs'))")
+        if "rank" not in self._found:
+            self._found["rank"] = dict(zip(self.designs["design"], self.designs["rank"].astype(int)))
+        if design not in self._found["rank"]:
+            raise KeyError(
+                f"evidence_map_designs.csv, column design: no row for {design!r} "
+                "(rule: every design of trial_characteristics is ranked); add one with its rank and rationale"
+            )
+        return self._found["rank"][design]
 
 
 # ------------------------------------------------------------------ values as printed
@@ -731,7 +732,7 @@ def strongest_design(data: HepaticData, option_id: str) -> str:
     }
     if not designs:
         return "no result reported"
-    return min(designs, key=DESIGN_ORDER.index)
+    return min(designs, key=data.design_rank)
 
 
 def overview(data: HepaticData) -> pd.DataFrame:
@@ -935,17 +936,6 @@ def pfs_figure(pairs: pd.DataFrame):
     return fig
 
 
-RESPONSE = ["ORR", "response rate", "treatment response", "partial response", "tumour shrinkage"]
-ORR_LINE = 20  # %, the dotted line of the response figure: the review prints "lower than 20%" (monotherapy) and 20% (IFN-α)
-# regimens containing a cytotoxic drug (management_options.option_id)
-CYTOTOXIC = {
-    "chemo_monotherapy",
-    "chemo_stz_dox_5fu",
-    "chemo_capecitabine_temozolomide",
-    "chemo_fde",
-    "xelbevoct",
-    "ifn_5fu",
-}
 DESIGN_MARKER = {
     "randomised phase III": ("o", True),
     "randomised phase II": ("s", True),
@@ -960,33 +950,48 @@ DESIGN_MARKER = {
 }
 
 
-def orr_points(data: HepaticData) -> pd.DataFrame:
-    """Response rates as printed, plus two computed ones (PRRT CR + PR summed; pasireotide count / n)."""
+def computed_rate(outcomes: pd.DataFrame, rule) -> pd.Series:
+    """One response rate computed from printed results, as a row of ``outcomes`` (the
+    last of ``rule.from_result_ids`` lends it its other columns). ``rule`` is a row of
+    the editorial table ``computed_response_rates``: 'sum' adds the printed rates
+    (complete + partial), 'count of n' divides a printed count by its n."""
+    by_id = outcomes.set_index("result_id")
+    ids = list(rule.from_result_ids)
+    unknown = [i for i in ids if i not in by_id.index]
+    if unknown:
+        raise KeyError(
+            f"computed_response_rates.csv, row {rule.result_id!r}, column from_result_ids: {unknown} "
+            "(rule: a trial_outcomes.result_id)"
+        )
+    row = by_id.loc[ids[-1]].copy()
+    if rule.method == "sum":
+        row["value"] = float(by_id.loc[ids, "value"].sum())
+        row["how"] = " + ".join(e.split()[0] for e in by_id.loc[ids, "endpoint"]) + ", summed here"
+    else:  # count of n
+        row["value"] = 100 * count_of(row) / int(row["n"])
+        row["unit"], row["how"] = "%", f"{row['events_words']} of {row['n']} patients, computed here"
+    row["endpoint"], row["result_id"] = rule.endpoint, rule.result_id
+    return row
+
+
+def orr_points(
+    data: HepaticData, computed: pd.DataFrame, cytotoxic: pd.DataFrame, endpoints: pd.DataFrame
+) -> pd.DataFrame:
+    """Response rates as printed (the results of the endpoints of ``endpoints``, the
+    editorial table ``response_endpoints``), plus those the book computes where the review
+    prints none (``computed``: the editorial table ``computed_response_rates``; the
+    results they are computed from are not shown as printed); ``cytotoxic`` (the
+    editorial table ``cytotoxic_options``) marks the options that contain a cytotoxic drug."""
     o = data.outcomes
-    idx = o.set_index("result_id")
-    orr = o[
-        o["endpoint"].isin(RESPONSE)
-        & (o["arm_role"] != "subgroup")
-        & ~o["result_id"].isin(["prrt03-kwekkeboom-pr", "ssa10-pasireotide-pr"])
-    ].copy()
+    used = {i for ids in computed["from_result_ids"] for i in ids}
+    response = o["endpoint"].isin(set(endpoints["endpoint"]))
+    orr = o[response & (o["arm_role"] != "subgroup") & ~o["result_id"].isin(used)].copy()
     orr["how"] = "as printed"
-    kw = idx.loc[["prrt02-kwekkeboom-cr", "prrt03-kwekkeboom-pr"]]
-    kw_row = idx.loc["prrt03-kwekkeboom-pr"].copy()
-    kw_row["value"], kw_row["endpoint"], kw_row["how"] = (
-        float(kw["value"].sum()),
-        "ORR",
-        "complete + partial, summed here",
-    )
-    kw_row["result_id"] = "prrt02+03 (computed)"
-    pas = idx.loc["ssa10-pasireotide-pr"].copy()
-    k = count_of(pas)
-    pas["value"] = 100 * k / int(pas["n"])
-    pas["unit"], pas["how"] = "%", f"{pas['events_words']} of {pas['n']} patients, computed here"
-    pas["result_id"] = "ssa10 (computed)"
-    orr = pd.concat([orr, pd.DataFrame([kw_row, pas])], ignore_index=True)
+    rows = [computed_rate(o, rule) for rule in computed.itertuples(index=False)]
+    orr = pd.concat([orr, pd.DataFrame(rows)], ignore_index=True)
     orr = orr.merge(data.options[["option_id", "category"]], on="option_id", how="left")
     orr["design"] = orr["study"].map(data.characteristics.set_index("study")["design"])
-    orr["cytotoxic"] = orr["option_id"].isin(CYTOTOXIC)
+    orr["cytotoxic"] = orr["option_id"].isin(set(cytotoxic["option_id"]))
     found = data.outcome_flags()
     orr["flags"] = [[f.key for f in found.get(r, [])] for r in orr["result_id"]]
     orr["plot_value"] = orr["value"].fillna((orr["value_low"] + orr["value_high"]) / 2).astype(float)
@@ -1002,8 +1007,19 @@ def orr_points(data: HepaticData) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def orr_figure(orr: pd.DataFrame):
-    """Dot plot of response rates; colour = category, marker = design, open marker = design not stated."""
+def reference_line(lines: pd.DataFrame, figure: str) -> int:
+    """Where a figure's reference line is drawn (the editorial table ``figure_reference_lines``)."""
+    found = lines.loc[lines["figure"] == figure, "value"]
+    if len(found) != 1:
+        raise KeyError(
+            f"figure_reference_lines.csv, column figure: expected one row {figure!r}, found {len(found)}"
+        )
+    return int(found.iloc[0])
+
+
+def orr_figure(orr: pd.DataFrame, line: int):
+    """Dot plot of response rates; colour = category, marker = design, open marker = design
+    not stated; a dotted line at ``line`` % (:func:`reference_line`)."""
     from matplotlib.lines import Line2D
 
     from netbook.plotting import PALETTE, new_figure, wrap
@@ -1047,7 +1063,7 @@ def orr_figure(orr: pd.DataFrame):
     ax.set_yticks(ys, wrap(orr["label"], 46), fontsize=8.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("objective response rate (%)")
-    ax.axvline(ORR_LINE, color="black", lw=0.8, ls=":")
+    ax.axvline(line, color="black", lw=0.8, ls=":")
     handles = [Line2D([], [], color=c, marker="o", ls="", label=k) for k, c in colours.items()]
     seen = set()
     present = set(orr["design"])
@@ -1442,7 +1458,7 @@ def card_results(data: HepaticData, option_id: str) -> pd.DataFrame:
                 "result_id": r.result_id,
                 "study": r.study,
                 "design": design,
-                "_rank": DESIGN_ORDER.index(design),
+                "_rank": data.design_rank(design),
                 "outcome": r.outcome,
                 "result": value,
                 "p": r.p,
