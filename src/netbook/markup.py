@@ -127,7 +127,8 @@ class Document:
         return "".join(t.text for t in self.texts if e is None or _within(t, e))
 
     def attribute_span(self, e: Element, name: str) -> tuple[int, int]:
-        """Where ``name="..."`` is written in ``e``'s start tag (leading space included)."""
+        """Where ``name="..."`` is written in ``e``'s start tag (from its name to the end of
+        its value)."""
         found = _attribute_spans(self.start_tag(e)).get(name)
         if found is None:
             raise ValueError(f"<{e.name}> has no attribute {name!r}")
@@ -144,14 +145,13 @@ def _within(t: Text, e: Element) -> bool:
 
 
 def _attribute_spans(tag: str) -> dict[str, tuple[int, int]]:
-    """Name -> (start, end) of each attribute written in the start tag ``tag`` (the
-    whitespace before it included), read by the same rules ``html.parser`` uses."""
+    """Name -> (start, end) of each attribute written in the start tag ``tag`` (from its
+    name to the end of its value), read by the same rules ``html.parser`` uses."""
     spans: dict[str, tuple[int, int]] = {}
     i = 1
     while i < len(tag) and not tag[i].isspace() and tag[i] not in "/>":
         i += 1  # the tag name
     while i < len(tag):
-        begin = i
         while i < len(tag) and (tag[i].isspace() or tag[i] == "/"):
             i += 1
         if i >= len(tag) or tag[i] == ">":
@@ -173,7 +173,7 @@ def _attribute_spans(tag: str) -> dict[str, tuple[int, int]]:
                 while j < len(tag) and not tag[j].isspace() and tag[j] != ">":
                     j += 1
             i = j
-        spans.setdefault(name, (begin, i))
+        spans.setdefault(name, (name_start, i))
     return spans
 
 
@@ -276,18 +276,32 @@ class Edits:
         self.replace(at, at, text)
 
     def set_attribute(self, e: Element, name: str, value: str) -> None:
-        """``name="value"`` in ``e``'s start tag: in place of the one written, else at its end."""
-        written = f' {name}="{escape(value)}"'
+        """``name="value"`` in ``e``'s start tag: in place of the one written, else right
+        after the tag's name."""
+        written = f'{name}="{escape(value)}"'
         if name in e.attrs:
             self.replace(*self.document.attribute_span(e, name), written)
         else:
-            tag = self.document.start_tag(e)
-            at = e.open_end - (3 if tag.endswith(" />") else 2 if tag.endswith("/>") else 1)
-            self.insert(at, written)
+            self.insert(e.start + 1 + len(e.name), " " + written)
 
     def remove_attribute(self, e: Element, name: str) -> None:
+        """The attribute and the whitespace before it out of ``e``'s start tag."""
         if name in e.attrs:
-            self.replace(*self.document.attribute_span(e, name), "")
+            start, end = self.document.attribute_span(e, name)
+            while self.document.source[start - 1].isspace():
+                start -= 1
+            self.replace(start, end, "")
+
+    def replace_element(self, e: Element, text: str) -> None:
+        """The whole element (start tag to end tag) replaced by ``text``."""
+        self.replace(e.start, e.end if e.end is not None else e.open_end, text)
+
+    def remove(self, e: Element) -> None:
+        """The element and the whitespace before it removed."""
+        start = e.start
+        while start > 0 and self.document.source[start - 1].isspace():
+            start -= 1
+        self.replace(start, e.end if e.end is not None else e.open_end, "")
 
     def wrap(self, e: Element, before: str, after: str) -> None:
         """``before`` + the element + ``after``."""
