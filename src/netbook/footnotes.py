@@ -53,6 +53,7 @@ def _html_marks(rendered: str) -> str:
             )
     return edits.apply()
 
+
 #: Qualifier columns, in the order their footnotes are given, with the words before the
 #: printed text.
 LABELS = {

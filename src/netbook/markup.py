@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 #: Elements that have no end tag (HTML's void elements).
-VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 #: Elements whose content is not markup: their text is never edited.
 RAW_TEXT = frozenset({"script", "style"})
 
@@ -107,7 +105,9 @@ class Document:
                 continue
             if class_ is not None and class_ not in e.classes:
                 continue
-            if all((k in e.attrs) is v if isinstance(v, bool) else e.attrs.get(k) == v for k, v in attrs.items()):
+            if all(
+                (k in e.attrs) is v if isinstance(v, bool) else e.attrs.get(k) == v for k, v in attrs.items()
+            ):
                 found.append(e)
         return found
 
@@ -322,7 +322,9 @@ class Edits:
         return "".join(parts)
 
 
-def replace_in_text(source: str, old: str, new: str, *, skip_inside: frozenset[str] = frozenset({"a"})) -> tuple[str, int]:
+def replace_in_text(
+    source: str, old: str, new: str, *, skip_inside: frozenset[str] = frozenset({"a"})
+) -> tuple[str, int]:
     """``source`` with every occurrence of ``old`` (written form, as it appears in the
     HTML text) inside a run of text replaced by the markup ``new``, never in a tag, an
     attribute, a script or inside an element named in ``skip_inside``. Returns the new
