@@ -4,7 +4,7 @@
    unless the book wrote it. A stray request to another host (a CDN script, a web font)
    is blocked by the browser instead of made. Scripts: no 'unsafe-inline'. After the
    build (``_build_finished``, once every other step has rewritten the pages) each page is
-   parsed (BeautifulSoup) and its policy lists the SHA-256 hash of each inline script
+   parsed (netbook.markup) and its policy lists the SHA-256 hash of each inline script
    the page holds, so exactly those run, and markup that slipped into a page from the
    data would not. The theme's two ``onclick`` buttons (print, full screen) become
    ``data-netbook-action`` attributes that ``_static/netbook-actions.js`` runs; any other
@@ -38,17 +38,16 @@
    ``_page_context`` and ``_build_finished`` state: the two extensions never both edit
    the same part of a page in an order only _config.yml would decide.
 
-Every edit of a page's HTML goes through a parser (netbook.markup, or BeautifulSoup for
-the CSP step), at the places it reports, so the rest of the page keeps its bytes; no
-regular expression is applied to HTML.
-
 8. A change to the book's own static files (``_static/netbook.css``) reaches the build
    even when no page changed (see ``_rewrite_when_static_changed``).
+
+Every edit of a page's HTML goes through a parser (netbook.markup, the standard library's
+html.parser), at the places it reports, so the rest of the page keeps its bytes; no
+regular expression is applied to HTML.
 """
 
 import base64
 import hashlib
-import html
 from pathlib import Path
 
 import page_weight
@@ -221,55 +220,32 @@ def script_hash(body: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
 
 
-def _offsets(text: str) -> list[int]:
-    starts = [0]
-    starts += [i + 1 for i, c in enumerate(text) if c == "\n"]
-    return starts
-
-
 def harden(text: str, where: str = "page") -> str:
     """A page with its inline scripts allowed by hash and its known inline handlers moved
-    to data attributes. The page is parsed; the edits are made at the places the parser
-    reports, so the rest of the page keeps its bytes."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "html.parser")
-    starts = _offsets(text)
-    edits: list[tuple[int, int, str]] = []
-
-    def tag_span(tag) -> tuple[int, str]:
-        start = starts[tag.sourceline - 1] + tag.sourcepos
-        return start, text[start : text.index(">", start) + 1]
-
+    to data attributes. The page is parsed (netbook.markup); the edits are made at the
+    places the parser reports, so the rest of the page keeps its bytes."""
+    document = markup.parse(text)
+    edits = markup.Edits(document)
     hashes = []
-    for script in soup.find_all("script"):
-        if script.get("src") is not None or script.get("type", "").strip().lower() not in _JS_TYPES:
+    for script in document.find_all("script"):
+        if "src" in script.attrs or (script.attrs.get("type") or "").strip().lower() not in _JS_TYPES:
             continue
-        body = script.string or ""
-        start, opening = tag_span(script)
-        if not text.startswith(body + "</script>", start + len(opening)):
-            raise CSPError(f"{where}: an inline script's text differs from what the parser read")
+        body = document.inner(script)  # the script's text as written: what the browser hashes
         if script_hash(body) not in hashes:
             hashes.append(script_hash(body))
-    for tag in soup.find_all(True):
+    for tag in document.elements:
         for attribute in sorted(a for a in tag.attrs if a.lower().startswith("on")):
-            code = tag[attribute]
+            code = tag.attrs[attribute]
             if code not in HANDLERS:
                 raise CSPError(
                     f"{where}: <{tag.name} {attribute}={code!r}>: an inline handler the policy would "
                     f"block; add it to HANDLERS and _static/netbook-actions.js, or remove it"
                 )
-            start, opening = tag_span(tag)
-            written = f'{attribute}="{html.escape(code, quote=True)}"'
-            if opening.count(written) != 1:
-                raise CSPError(f"{where}: cannot find {written} in {opening[:80]!r}")
-            at = start + opening.index(written)
-            edits.append((at, at + len(written), f'data-netbook-action="{HANDLERS[code]}"'))
-    metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+            edits.replace(*document.attribute_span(tag, attribute), f'data-netbook-action="{HANDLERS[code]}"')
+    metas = document.find_all("meta", **{"http-equiv": "Content-Security-Policy"})
     if len(metas) != 1:
         raise CSPError(f"{where}: expected one Content-Security-Policy meta tag, found {len(metas)}")
-    start, opening = tag_span(metas[0])
-    policy = metas[0]["content"]
+    policy = metas[0].attrs.get("content") or ""
     if _SCRIPT_SRC not in policy or "unsafe-inline" in policy.split("script-src", 1)[1].split(";")[0]:
         raise CSPError(f"{where}: the policy's script-src is not {_SCRIPT_SRC!r}")
     # hashes a page already carries (a page hardened before) are replaced, never added to
@@ -277,14 +253,11 @@ def harden(text: str, where: str = "page") -> str:
     new_policy = "; ".join(
         " ".join([_SCRIPT_SRC, *hashes]) if d.startswith("script-src") else d for d in directives
     )
-    written = f'content="{html.escape(policy, quote=True)}"'
-    if written not in opening:
-        written = f'content="{policy}"'
-    at = start + opening.index(written)
-    edits.append((at, at + len(written), f'content="{html.escape(new_policy, quote=False)}"'))
-    for begin, end, replacement in sorted(edits, reverse=True):
-        text = text[:begin] + replacement + text[end:]
-    return text
+    edits.replace(
+        *document.attribute_span(metas[0], "content"),
+        f'content="{markup.escape(new_policy, single_quote=False)}"',
+    )
+    return edits.apply()
 
 
 def _build_finished(app, exception):

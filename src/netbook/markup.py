@@ -27,9 +27,12 @@ VOID = frozenset("area base br col embed hr img input link meta param source tra
 RAW_TEXT = frozenset({"script", "style"})
 
 
-def escape(value: object) -> str:
-    """Free text as literal text of an HTML element or a quoted attribute value."""
-    return html.escape("" if value is None else str(value), quote=True)
+def escape(value: object, *, single_quote: bool = True) -> str:
+    """Free text as literal text of an HTML element or a quoted attribute value.
+    ``single_quote=False`` leaves ``'`` as it is, for a value the book writes between
+    double quotes and wants readable there (a Content-Security-Policy's ``'self'``)."""
+    text = html.escape("" if value is None else str(value), quote=True)
+    return text if single_quote else text.replace("&#x27;", "'")
 
 
 def attributes(attrs: dict[str, str | None]) -> str:
