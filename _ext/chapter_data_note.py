@@ -17,11 +17,10 @@ out-of-date copy of one of those files is removed, so the copy is a plain copy.
 from __future__ import annotations
 
 import filecmp
-import html
 import subprocess
 from pathlib import Path
 
-from netbook import cache_inputs, paths
+from netbook import cache_inputs, markup, paths
 
 
 def _git(*args: str) -> str | None:
@@ -49,9 +48,9 @@ def note_for(notebook) -> str | None:
     tables = sorted(r for r in relative if r.startswith("data/tables/") and r.endswith(".csv"))
     return (
         '<aside class="provenance-note chapter-data-note" aria-label="Data of this chapter">'
-        f"<p><strong>Data of this chapter last changed:</strong> {html.escape(when)}.</p>"
-        f"<p><strong>Tables read:</strong> {html.escape(', '.join(tables) or 'none')}.<br>"
-        f"<strong>Source texts they quote:</strong> {html.escape(', '.join(texts))}.</p></aside>"
+        f"<p><strong>Data of this chapter last changed:</strong> {markup.escape(when)}.</p>"
+        f"<p><strong>Tables read:</strong> {markup.escape(', '.join(tables) or 'none')}.<br>"
+        f"<strong>Source texts they quote:</strong> {markup.escape(', '.join(texts))}.</p></aside>"
     )
 
 

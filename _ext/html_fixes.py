@@ -3,8 +3,8 @@
 1. A Content-Security-Policy: only the book's own files may load, and no script runs
    unless the book wrote it. A stray request to another host (a CDN script, a web font)
    is blocked by the browser instead of made. Scripts: no 'unsafe-inline'. After the
-   build (``_csp_finished``, once every other step has rewritten the pages) each page is
-   parsed (BeautifulSoup) and its policy lists the SHA-256 hash of each inline script
+   build (``_build_finished``, once every other step has rewritten the pages) each page is
+   parsed (netbook.markup) and its policy lists the SHA-256 hash of each inline script
    the page holds, so exactly those run, and markup that slipped into a page from the
    data would not. The theme's two ``onclick`` buttons (print, full screen) become
    ``data-netbook-action`` attributes that ``_static/netbook-actions.js`` runs; any other
@@ -34,26 +34,27 @@
    violation: a summary must have a name) gets an ``aria-label`` naming the chapter:
    "Pages under <chapter>" (``label_toc_toggles``, after the build with the CSP step).
 
-7. A change to the book's own static files (``_static/netbook.css``) reaches the build
+7. The steps of _ext/page_weight.py (lighter pages) run from here too, at the places
+   ``_page_context`` and ``_build_finished`` state: the two extensions never both edit
+   the same part of a page in an order only _config.yml would decide.
+
+8. A change to the book's own static files (``_static/netbook.css``) reaches the build
    even when no page changed (see ``_rewrite_when_static_changed``).
+
+Every edit of a page's HTML goes through a parser (netbook.markup, the standard library's
+html.parser), at the places it reports, so the rest of the page keeps its bytes; no
+regular expression is applied to HTML.
 """
 
 import base64
 import hashlib
-import html
-import re
 from pathlib import Path
 
+import page_weight
 from written_pages import written_pages
 
+from netbook import markup
 from netbook.numbers import normalise_whitespace
-
-_DATA_TABLE = re.compile(r'<table(?![^>]*tabindex)([^>]*class="[^"]*\bdataframe\b)')
-_NETBOOK_TABLE = re.compile(
-    r'<table\b(?P<attrs>[^>]*\bclass="[^"]*\bnetbook-table\b[^"]*"[^>]*)>(?P<inner>.*?)</table>', re.S
-)
-_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 POLICY = "; ".join(
     [
@@ -71,21 +72,25 @@ POLICY = "; ".join(
 )
 
 
-_TOC_TOGGLE = re.compile(
-    r'(<li class="toctree-l\d+[^"]*\bhas-children\b[^"]*"><a\b[^>]*>(?P<title>.*?)</a>\s*<details\b[^>]*>\s*)<summary>',
-    re.S,
-)
-
-
 def label_toc_toggles(text: str) -> str:
     """Each sidebar ``<summary>`` that opens the pages under a chapter, named after the
-    chapter (see point 6); the rest of the page keeps its bytes."""
-
-    def label(m: re.Match) -> str:
-        title = normalise_whitespace(html.unescape(_TAG.sub("", m["title"])))
-        return f'{m[1]}<summary aria-label="{html.escape(f"Pages under {title}", quote=True)}">'
-
-    return _TOC_TOGGLE.sub(label, text)
+    chapter (see point 6); the rest of the page keeps its bytes. The chapter is the
+    ``<li class="toctree-lN has-children">``'s link, the ``<details>`` after it holds the
+    toggle."""
+    document = markup.parse(text)
+    edits = markup.Edits(document)
+    for item in document.find_all("li", class_="has-children"):
+        if not any(c.startswith("toctree-l") for c in item.classes) or len(item.children) < 2:
+            continue
+        link, details = item.children[0], item.children[1]
+        if link.name != "a" or details.name != "details" or not details.children:
+            continue
+        summary = details.children[0]
+        if summary.name != "summary" or "aria-label" in summary.attrs:
+            continue
+        title = normalise_whitespace(document.text_of(link))
+        edits.set_attribute(summary, "aria-label", f"Pages under {title}")
+    return edits.apply()
 
 
 def _is_thebe(asset) -> bool:
@@ -93,35 +98,74 @@ def _is_thebe(asset) -> bool:
     return "thebe" in text.lower()
 
 
+def fix_body(body: str) -> str:
+    """The page body with points 3-5 made: bibliography entries as list items, data tables
+    focusable, each of the book's tables in its box. One parse, one set of edits."""
+    document = markup.parse(body)
+    edits = markup.Edits(document)
+    for entry in document.find_all(role="doc-biblioentry"):
+        edits.set_attribute(entry, "role", "listitem")
+    for table in document.find_all("table"):
+        if "netbook-table" in table.classes:
+            box_table(document, edits, table)
+        elif "dataframe" in table.classes and "tabindex" not in table.attrs:
+            edits.set_attribute(table, "tabindex", "0")
+    return edits.apply()
+
+
+def box_table(document: markup.Document, edits: markup.Edits, table: markup.Element) -> None:
+    """``table`` inside a focusable box that scrolls (see point 5), labelled by the
+    table's own caption (not a caption of a table nested in it); the table loses its
+    tabindex (the box is the scrolling region now). The box closes after the table's own
+    end tag, which the parser pairs with its start tag."""
+    captions = [c for c in table.children if c.name == "caption"]
+    label = normalise_whitespace(document.text_of(captions[0])) if captions else ""
+    edits.remove_attribute(table, "tabindex")
+    edits.wrap(
+        table,
+        f'<div class="netbook-table-box" role="region" tabindex="0" aria-label="{markup.escape(label or "Table")}">',
+        "</div>",
+    )
+
+
 def box_tables(body: str) -> str:
-    """Every ``<table class="... netbook-table ...">`` of ``body`` inside a focusable box
-    that scrolls (see point 5), labelled by the table's caption; the table itself loses
-    its tabindex (the box is the scrolling region now)."""
-
-    def box(m: re.Match) -> str:
-        attrs = re.sub(r'\s*\btabindex="[^"]*"', "", m["attrs"])
-        caption = _CAPTION.search(m["inner"])
-        label = normalise_whitespace(html.unescape(_TAG.sub("", caption[1]))) if caption else ""
-        return (
-            f'<div class="netbook-table-box" role="region" tabindex="0" '
-            f'aria-label="{html.escape(label or "Table", quote=True)}">'
-            f"<table{attrs}>{m['inner']}</table></div>"
-        )
-
-    return _NETBOOK_TABLE.sub(box, body)
+    """Every ``<table class="... netbook-table ...">`` of ``body`` in its box (see
+    :func:`box_table`)."""
+    document = markup.parse(body)
+    edits = markup.Edits(document)
+    for table in document.find_all("table", class_="netbook-table"):
+        box_table(document, edits, table)
+    return edits.apply()
 
 
-def _fix_page(app, pagename, templatename, context, doctree):
+def _page_context(app, pagename, templatename, context, doctree):
+    """Every change to a page's template context, in this order (one handler, so no
+    order of extensions in _config.yml decides it):
+
+    1. ``metatags``: the Content-Security-Policy first (point 1), the page's description
+       last (page_weight, point 4).
+    2. ``script_files``, ``css_files``: no sphinx-thebe (point 2); the optional assets the
+       body does not use left out, scripts deferred (page_weight, point 5).
+    3. ``body``: bibliography items, focusable data tables, table boxes (points 3-5 here),
+       then the images sized (page_weight, point 3).
+    """
+    if app.builder.format != "html":
+        return
+    page_weight.template_context(context)
     tag = f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
-    context["metatags"] = tag + context.get("metatags", "")
+    context["metatags"] = (
+        tag + context.get("metatags", "") + page_weight.page_description(app, context, doctree)
+    )
     # jupyter-book 1.x always loads sphinx-thebe, whose inline config names a CDN
     # script and is emitted twice (a console error). Live code is off in this book.
     for key in ("script_files", "css_files"):
         if key in context:
             context[key] = [a for a in context[key] if not _is_thebe(a)]
     if "body" in context:
-        body = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
-        context["body"] = box_tables(_DATA_TABLE.sub(r'<table tabindex="0"\1', body))
+        context["body"] = fix_body(context["body"])
+    page_weight.page_assets(pagename, context)
+    if "body" in context:
+        context["body"] = page_weight.page_images(app, pagename, context["body"])
 
 
 def stale_static_files(static_dir: Path, built_static_dir: Path) -> list[str]:
@@ -177,55 +221,32 @@ def script_hash(body: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
 
 
-def _offsets(text: str) -> list[int]:
-    starts = [0]
-    starts += [i + 1 for i, c in enumerate(text) if c == "\n"]
-    return starts
-
-
 def harden(text: str, where: str = "page") -> str:
     """A page with its inline scripts allowed by hash and its known inline handlers moved
-    to data attributes. The page is parsed; the edits are made at the places the parser
-    reports, so the rest of the page keeps its bytes."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(text, "html.parser")
-    starts = _offsets(text)
-    edits: list[tuple[int, int, str]] = []
-
-    def tag_span(tag) -> tuple[int, str]:
-        start = starts[tag.sourceline - 1] + tag.sourcepos
-        return start, text[start : text.index(">", start) + 1]
-
+    to data attributes. The page is parsed (netbook.markup); the edits are made at the
+    places the parser reports, so the rest of the page keeps its bytes."""
+    document = markup.parse(text)
+    edits = markup.Edits(document)
     hashes = []
-    for script in soup.find_all("script"):
-        if script.get("src") is not None or script.get("type", "").strip().lower() not in _JS_TYPES:
+    for script in document.find_all("script"):
+        if "src" in script.attrs or (script.attrs.get("type") or "").strip().lower() not in _JS_TYPES:
             continue
-        body = script.string or ""
-        start, opening = tag_span(script)
-        if not text.startswith(body + "</script>", start + len(opening)):
-            raise CSPError(f"{where}: an inline script's text differs from what the parser read")
+        body = document.inner(script)  # the script's text as written: what the browser hashes
         if script_hash(body) not in hashes:
             hashes.append(script_hash(body))
-    for tag in soup.find_all(True):
+    for tag in document.elements:
         for attribute in sorted(a for a in tag.attrs if a.lower().startswith("on")):
-            code = tag[attribute]
+            code = tag.attrs[attribute]
             if code not in HANDLERS:
                 raise CSPError(
                     f"{where}: <{tag.name} {attribute}={code!r}>: an inline handler the policy would "
                     f"block; add it to HANDLERS and _static/netbook-actions.js, or remove it"
                 )
-            start, opening = tag_span(tag)
-            written = f'{attribute}="{html.escape(code, quote=True)}"'
-            if opening.count(written) != 1:
-                raise CSPError(f"{where}: cannot find {written} in {opening[:80]!r}")
-            at = start + opening.index(written)
-            edits.append((at, at + len(written), f'data-netbook-action="{HANDLERS[code]}"'))
-    metas = soup.find_all("meta", attrs={"http-equiv": "Content-Security-Policy"})
+            edits.replace(*document.attribute_span(tag, attribute), f'data-netbook-action="{HANDLERS[code]}"')
+    metas = document.find_all("meta", **{"http-equiv": "Content-Security-Policy"})
     if len(metas) != 1:
         raise CSPError(f"{where}: expected one Content-Security-Policy meta tag, found {len(metas)}")
-    start, opening = tag_span(metas[0])
-    policy = metas[0]["content"]
+    policy = metas[0].attrs.get("content") or ""
     if _SCRIPT_SRC not in policy or "unsafe-inline" in policy.split("script-src", 1)[1].split(";")[0]:
         raise CSPError(f"{where}: the policy's script-src is not {_SCRIPT_SRC!r}")
     # hashes a page already carries (a page hardened before) are replaced, never added to
@@ -233,34 +254,41 @@ def harden(text: str, where: str = "page") -> str:
     new_policy = "; ".join(
         " ".join([_SCRIPT_SRC, *hashes]) if d.startswith("script-src") else d for d in directives
     )
-    written = f'content="{html.escape(policy, quote=True)}"'
-    if written not in opening:
-        written = f'content="{policy}"'
-    at = start + opening.index(written)
-    edits.append((at, at + len(written), f'content="{html.escape(new_policy, quote=False)}"'))
-    for begin, end, replacement in sorted(edits, reverse=True):
-        text = text[:begin] + replacement + text[end:]
-    return text
+    edits.replace(
+        *document.attribute_span(metas[0], "content"),
+        f'content="{markup.escape(new_policy, single_quote=False)}"',
+    )
+    return edits.apply()
 
 
-def _csp_finished(app, exception):
+def _build_finished(app, exception):
+    """After the build, once: page_weight's files (icon stylesheet and font, the theme's
+    trimmed stylesheet), then each page this build wrote, in this order: its icons inlined
+    (page_weight), its sidebar toggles labelled (point 6), its inline scripts hashed into
+    its policy (point 1, last: it must see every script the page will hold)."""
     if exception is not None or app.builder.format != "html":
         return
+    icons = page_weight.write_assets(app)
     out = Path(app.outdir)
+    problems = []
     for page in written_pages(app):
         text = page.read_text(encoding="utf-8")
-        if 'http-equiv="Content-Security-Policy"' not in text:
-            continue  # not a page of the book's layout (a redirect, a copied file)
-        new = harden(label_toc_toggles(text), str(page.relative_to(out)))
+        new, found = page_weight.inline_icons(text, icons)
+        problems += [f"{page.relative_to(out)}: {p}" for p in found]
+        if 'http-equiv="Content-Security-Policy"' in new:  # else not a page of the book's layout
+            new = harden(label_toc_toggles(new), str(page.relative_to(out)))
         if new != text:
             page.write_text(new, encoding="utf-8")
+    if problems:
+        raise page_weight.IconError("icons not in the icon package:\n" + "\n".join(problems))
 
 
 def setup(app):
     app.setup_extension("written_pages")
+    app.setup_extension("page_weight")
     app.add_js_file("netbook-actions.js")
-    # after every other build-finished step (page_weight rewrites the pages' icons)
-    app.connect("build-finished", _csp_finished, priority=900)
-    app.connect("html-page-context", _fix_page)
+    # after every other build-finished step
+    app.connect("build-finished", _build_finished, priority=900)
+    app.connect("html-page-context", _page_context)
     app.connect("env-get-outdated", _rewrite_when_static_changed)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

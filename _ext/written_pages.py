@@ -1,8 +1,8 @@
 """The HTML pages this build wrote, for the steps that finish them after Sphinx.
 
 Sphinx writes only the pages whose source (or a dependency) changed; the steps that
-rewrite the written files at ``build-finished`` (``page_weight``: icons; ``html_fixes``:
-script hashes) must touch exactly those. A page left from an earlier build is already
+rewrite the written files at ``build-finished`` (``html_fixes``, which runs
+``page_weight``'s icons, then the sidebar labels and script hashes) must touch exactly those. A page left from an earlier build is already
 finished, and parsing every page again made each preview rebuild some 10 s slower.
 """
 

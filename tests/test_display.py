@@ -119,3 +119,13 @@ def test_a_markdown_table_escapes_its_cells():
     rendered = MarkdownIt("commonmark").enable("table").render(md)
     assert "<img" not in rendered and "<script" not in rendered
     assert "&lt;img src=x onerror=alert(1)&gt;" in rendered
+
+
+def test_the_caption_is_the_tables_first_child_and_escaped():
+    from netbook import markup
+
+    out = table(pd.DataFrame({"a": [1]}), 'Rates <for> "arms" & more')._repr_html_()
+    document = markup.parse(out)
+    first = document.find_all("table")[0].children[0]
+    assert first.name == "caption" and document.text_of(first) == 'Rates <for> "arms" & more'
+    assert out.startswith('<table class="dataframe netbook-table">\n<caption>')

@@ -168,3 +168,19 @@ def test_the_ledger_shows_every_flag_beside_its_value(fl):
     assert all(text.split(" (")[0] in shown for text in expected)
     flagged_values = sum(bool(value_flags) for value_flags in per_value)
     assert int(stored_glue(ledger)["ledger_flagged"]) == flagged_values
+
+
+def test_a_flag_is_linked_in_the_cells_text_only_never_inside_a_tag():
+    import html
+
+    flag = flags.Flag("audit", "x1", '⚠ audit: <off> & "odd"', "why")
+
+    class Shown:
+        def _repr_html_(self):
+            text = html.escape(flag.text, quote=False)
+            return f'<table><tr><td title="{html.escape(flag.text)}">{text}</td></tr></table><p><a href="#">{text}</a></p>'
+
+    out = flags.linked(Shown(), [flag])._repr_html_()
+    assert out.count('<a class="audit-flag"') == 1
+    assert f'<td title="{html.escape(flag.text)}"><a class="audit-flag"' in out
+    assert out.endswith(f'<p><a href="#">{html.escape(flag.text, quote=False)}</a></p>')

@@ -192,3 +192,42 @@ def test_a_sidebar_toggle_is_named_after_its_chapter():
     assert hf.label_toc_toggles("<details><summary>Show code</summary></details>") == (
         "<details><summary>Show code</summary></details>"
     )
+
+
+def test_a_table_nested_in_a_book_table_leaves_the_outer_box_closed_after_the_outer_table():
+    # the box used to close at the first </table>, the nested one's, inside the outer cell
+    body = (
+        '<table class="netbook-table"><caption>Outer</caption><tr><td>'
+        '<table class="netbook-table"><caption>Inner</caption><tr><td>x</td></tr></table>'
+        "</td></tr></table><p>after</p>"
+    )
+    soup = BeautifulSoup(hf.box_tables(body), "html.parser")
+    outer = soup.find("div", class_="netbook-table-box")
+    assert outer["aria-label"] == "Outer"
+    assert outer.find("table", recursive=False).caption.text == "Outer"
+    assert outer.find_next_sibling("p").text == "after"
+    inner = outer.table.find("div", class_="netbook-table-box")
+    assert inner["aria-label"] == "Inner" and inner.parent.name == "td"
+
+
+def test_the_body_fixes_are_made_in_one_pass_and_keep_the_other_bytes():
+    body = (
+        '<ul role="list"><li role="doc-biblioentry">A</li></ul>\n'
+        '<table class="dataframe"><tr><td>1</td></tr></table>\n'
+        '<table class="dataframe" tabindex="-1"><tr><td>2</td></tr></table>\n'
+    )
+    assert hf.fix_body(body) == (
+        '<ul role="list"><li role="listitem">A</li></ul>\n'
+        '<table tabindex="0" class="dataframe"><tr><td>1</td></tr></table>\n'
+        '<table class="dataframe" tabindex="-1"><tr><td>2</td></tr></table>\n'
+    )
+
+
+def test_a_toggle_already_named_or_outside_a_chapter_item_is_left_alone():
+    named = (
+        '<li class="toctree-l1 has-children"><a href="b.html">B</a><details><summary aria-label="x">'
+        "</summary></details></li>"
+    )
+    assert hf.label_toc_toggles(named) == named
+    no_link = '<li class="toctree-l1 has-children"><span>B</span><details><summary></summary></details></li>'
+    assert hf.label_toc_toggles(no_link) == no_link

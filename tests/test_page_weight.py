@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 
@@ -16,39 +17,63 @@ pw = importlib.util.module_from_spec(_spec)
 sys.modules["page_weight"] = pw  # dataclasses look their module up there
 _spec.loader.exec_module(pw)
 
-# A bundle shaped like the theme's fontawesome.js: packs registered with d("fas", p).
-BUNDLE = (
-    'var q=1;var p={monero:[496,512,[],"f3d0","M1 2"]};d("fab",p),d("fa-brands",p)'
-    ';var p={"trash-can":[448,512,[61460,"trash-alt"],"f2ed","M3 4"]};d("far",p)'
-    ';var p={0:[320,512,[],"30","M0 0"],moon:[384,512,[127769,9214],"f186","M5 6"],'
-    '"magnifying-glass":[512,512,[128269,"search"],"f002","M7 8"]};d("fas",p),d("fa-solid",p)'
-    ";function zc(){var e=':host,:root{--fa-font-solid:x}svg:not(:root).svg-inline--fa{overflow:visible}';return e}"
-)
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} 512"><!--! licence --><path d="{d}"/></svg>'
 
 
 @pytest.fixture(scope="module")
-def icons():
-    return pw.parse_icon_packs(BUNDLE)
+def package(tmp_path_factory):
+    """A folder laid out as the icon package's (fontawesomefree's static folder)."""
+    root = tmp_path_factory.mktemp("fontawesomefree")
+    files = {
+        "svgs/brands/monero.svg": SVG.format(w=496, d="M1 2"),
+        "svgs/regular/trash-can.svg": SVG.format(w=448, d="M3 4"),
+        "svgs/solid/moon.svg": SVG.format(w=384, d="M5 6"),
+        "svgs/solid/magnifying-glass.svg": SVG.format(w=512, d="M7 8"),
+        "svgs/solid/broken.svg": '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>',
+        "css/svg-with-js.min.css": ":host,:root{--fa-font-solid:x}svg:not(:root).svg-inline--fa{overflow:visible}",
+        "metadata/icons.json": json.dumps(
+            {
+                "magnifying-glass": {"aliases": {"names": ["search"]}},
+                "trash-can": {"aliases": {"names": ["trash-alt"]}},
+                "moon": {},
+            }
+        ),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
 
 
-def test_packs_are_read_by_style_with_aliases(icons):
+@pytest.fixture(scope="module")
+def icons(package):
+    return pw.IconPackage(package)
+
+
+def test_icons_are_read_from_the_package_svg_files_by_style_with_aliases(icons):
     assert icons[("fas", "moon")] == pw.Icon("fas", "moon", 384, 512, "M5 6")
-    assert icons[("fas", "search")] is icons[("fas", "magnifying-glass")]
+    assert icons[("fas", "search")] == icons[("fas", "magnifying-glass")]
+    assert icons[("fas", "search")].name == "magnifying-glass"
     assert icons[("far", "trash-alt")].name == "trash-can"
     assert icons[("fab", "monero")].width == 496
-    assert ("fas", "monero") not in icons and ("fab", "moon") not in icons
+    assert ("fas", "monero") not in icons and ("fab", "moon") not in icons and ("xyz", "moon") not in icons
 
 
-def test_a_bundle_without_icons_is_an_error():
-    with pytest.raises(pw.IconError, match="no icon definitions"):
-        pw.parse_icon_packs("var p={};")
+def test_an_svg_file_not_shaped_as_the_package_ships_them_is_an_error(icons):
+    with pytest.raises(pw.IconError, match="broken.svg: not one <svg viewBox>"):
+        icons.get(("fas", "broken"))
 
 
-def test_the_injected_stylesheet_is_extracted():
-    css = pw.extract_icon_css(BUNDLE)
+def test_the_icon_stylesheet_is_the_package_file(icons):
+    css = icons.stylesheet()
     assert css.startswith(":host,:root{") and css.endswith("{overflow:visible}")
-    with pytest.raises(pw.IconError):
-        pw.extract_icon_css("no stylesheet here")
+
+
+def test_the_pinned_package_has_the_icons_the_theme_writes():
+    icons = pw.IconPackage(pw.icon_package())
+    for name in ("magnifying-glass", "search", "chevron-down", "moon", "sun", "bars", "file-pdf"):
+        assert icons[("fas", name)].path.startswith("M")
+    assert icons.solid_font().exists()
 
 
 def test_an_icon_becomes_the_svg_fontawesome_writes(icons):

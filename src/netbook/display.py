@@ -16,12 +16,13 @@ myst-nb picks ``text/markdown`` over ``text/plain`` there (the HTML pages keep u
 
 from __future__ import annotations
 
-import html
 import string
 from pathlib import PurePosixPath
 
 import pandas as pd
 from pandas.io.formats.format import DataFrameFormatter
+
+from netbook import markup
 
 _PUNCTUATION = frozenset(string.punctuation)
 
@@ -38,7 +39,7 @@ def escape(value: object, to: str) -> str:
     """
     text = "" if value is None else str(value)
     if to == "html":
-        return html.escape(text, quote=True)
+        return markup.escape(text)
     if to == "markdown":
         return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(text.split()))
     raise ValueError(f"escape(): unknown target {to!r}; 'html' or 'markdown'")
@@ -216,8 +217,10 @@ class Table:
         # pandas escapes every cell and header (&, <, >): its auto-escaping is the HTML form
         # of escape() for table cells, with pandas' own number formatting kept
         body = self.df.to_html(index=False, na_rep="—", border=0, classes="netbook-table", escape=True)
-        if self.caption:
-            body = body.replace(">\n", f">\n<caption>{_html_text(self.caption)}</caption>\n", 1)
+        if self.caption:  # the table's first child, on a line of its own as pandas writes its rows
+            body = markup.insert_after_element(
+                body, "table", "\n" + markup.element("caption", self.caption), first_child=True
+            )
         return body + (self.note._repr_html_() if self.note else "")
 
     def _repr_markdown_(self) -> str:

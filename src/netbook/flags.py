@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from netbook import audit, coverage
+from netbook import audit, coverage, markup
 from netbook.display import READING_VIEW, _markdown_text
 from netbook.numbers import followed_by, normalise_whitespace, numbers_in
 from netbook.values import is_missing
@@ -123,12 +123,12 @@ class Flag:
 
     @property
     def href(self) -> str:
-        return f"{READING_VIEW}#{self.kind}-{self.key}"
+        return f"{READING_VIEW}#{markup.anchor(self.kind, self.key)}"
 
     def html(self) -> str:
         return (
-            f'<a class="{self.kind}-flag" href="{html.escape(self.href)}" '
-            f'title="{html.escape(self.detail)}">{html.escape(self.text)}</a>'
+            f'<a class="{self.kind}-flag" href="{markup.escape(self.href)}" '
+            f'title="{markup.escape(self.detail)}">{markup.escape(self.text)}</a>'
         )
 
 
@@ -235,11 +235,14 @@ class Linked:
     def _repr_html_(self) -> str:
         out = self.shown._repr_html_()
         for flag in self.flags:
-            # pandas escapes &, < and > in cells, html.escape quotes as well
-            forms = [e for e in (html.escape(flag.text, quote=False), html.escape(flag.text)) if e in out]
-            if not forms:
+            # the flag's text as the table writes it (pandas escapes &, < and >; escape()
+            # quotes as well), found in the page's text runs only, never in a tag or a link
+            for written in dict.fromkeys((html.escape(flag.text, quote=False), markup.escape(flag.text))):
+                out, count = markup.replace_in_text(out, written, flag.html())
+                if count:
+                    break
+            else:
                 raise ValueError(f"flag {flag.key!r} is not in the table it should link from")
-            out = out.replace(forms[0], flag.html())
         return out
 
     def _repr_markdown_(self) -> str:
@@ -276,15 +279,15 @@ class Note:
             )
         else:
             items = "".join(
-                f'<li><a href="{READING_VIEW}#contradiction-{html.escape(row.contradiction_id)}">'
-                f"{html.escape(row.what_conflicts)}</a> ({html.escape(row.source_id)}, {html.escape(row.kind)}). "
-                f"{html.escape(statements)} {html.escape(row.rationale)}</li>"
+                f'<li><a href="{READING_VIEW}#{markup.escape(markup.anchor("contradiction", row.contradiction_id))}">'
+                f"{markup.escape(row.what_conflicts)}</a> ({markup.escape(row.source_id)}, {markup.escape(row.kind)}). "
+                f"{markup.escape(statements)} {markup.escape(row.rationale)}</li>"
                 for row, statements in self._items()
             )
             body = f"<ul>{items}</ul>"
         return (
             f'<div class="admonition warning contradictions-note"><p class="admonition-title">'
-            f"{html.escape(self.title)}</p>{body}</div>"
+            f"{markup.escape(self.title)}</p>{body}</div>"
         )
 
     def _repr_markdown_(self) -> str:
@@ -342,15 +345,15 @@ class DifferencesNote:
             body = "<p>None of the values this chapter uses differs in detail from another statement of its source.</p>"
         else:
             items = "".join(
-                f'<li id="difference-{html.escape(row.difference_id)}">{html.escape(row.what_differs)} '
-                f"({html.escape(row.source_id)}, {html.escape(row.kind)}). {html.escape(statements)} "
-                f"{html.escape(row.rationale)}</li>"
+                f'<li id="{markup.escape(markup.anchor("difference", row.difference_id))}">{markup.escape(row.what_differs)} '
+                f"({markup.escape(row.source_id)}, {markup.escape(row.kind)}). {markup.escape(statements)} "
+                f"{markup.escape(row.rationale)}</li>"
                 for row, statements in self._items()
             )
             body = f"<ul>{items}</ul>"
         return (
             f'<div class="admonition note differences-note"><p class="admonition-title">'
-            f"{html.escape(self.title)}</p>{body}</div>"
+            f"{markup.escape(self.title)}</p>{body}</div>"
         )
 
     def _repr_markdown_(self) -> str:

@@ -18,16 +18,41 @@ table's own rendering is unchanged and the letters are swapped for markup at the
 
 from __future__ import annotations
 
-import html
-import re
 import string
 
+from netbook import markup
 from netbook.display import _markdown_text
 from netbook.provenance import fragment_in
 from netbook.values import is_missing
 
 OPEN, CLOSE = "\ue000", "\ue001"
-_MARKS = re.compile(f"{OPEN}([a-z ]+){CLOSE}")
+
+
+def swap_marks(text: str, written) -> str:
+    """``text`` with each ``OPEN letters CLOSE`` replaced by ``written(letters)`` (the
+    letters as a list). The marks are private-use characters of the cell text, not
+    markup: a plain scan finds them."""
+    parts, last = [], 0
+    while (start := text.find(OPEN, last)) >= 0 and (end := text.find(CLOSE, start)) >= 0:
+        parts += [text[last:start], written(text[start + 1 : end].split())]
+        last = end + 1
+    return "".join(parts) + text[last:]
+
+
+def _html_marks(rendered: str) -> str:
+    """The marks in the text runs of rendered HTML as superscripts (a mark never spans a
+    tag: it is written inside one cell's text)."""
+    document = markup.parse(rendered)
+    edits = markup.Edits(document)
+    for run in document.texts:
+        if OPEN in run.raw:
+            edits.replace(
+                run.start,
+                run.end,
+                swap_marks(run.raw, lambda letters: '<sup class="sof-mark">' + ",".join(letters) + "</sup>"),
+            )
+    return edits.apply()
+
 
 #: Qualifier columns, in the order their footnotes are given, with the words before the
 #: printed text.
@@ -157,7 +182,7 @@ class Footnotes:
 
 def plain(text: str) -> str:
     """A marked cell as plain text: '67%[a,b]'."""
-    return _MARKS.sub(lambda m: "[" + ",".join(m.group(1).split()) + "]", str(text))
+    return swap_marks(str(text), lambda letters: "[" + ",".join(letters) + "]")
 
 
 class Footnoted:
@@ -167,24 +192,18 @@ class Footnoted:
         self.shown, self.footnotes = shown, footnotes
 
     def _repr_html_(self) -> str:
-        out = _MARKS.sub(
-            lambda m: '<sup class="sof-mark">' + ",".join(m.group(1).split()) + "</sup>",
-            self.shown._repr_html_(),
-        )
+        out = _html_marks(self.shown._repr_html_())
         if not self.footnotes.texts:
             return out
         notes = "<br>".join(
-            f'<span class="sof-footnote"><sup>{k}</sup> {html.escape(t)}</span>'
+            f'<span class="sof-footnote"><sup>{k}</sup> {markup.escape(t)}</span>'
             for k, t in self.footnotes.items()
         )
         notes = f'<p class="sof-footnotes">{notes}</p>'
-        end = out.find("</table>")
-        return out + notes if end < 0 else out[: end + 8] + notes + out[end + 8 :]
+        return markup.insert_after_element(out, "table", notes)  # under the table, above its note
 
     def _repr_markdown_(self) -> str:
-        text = _MARKS.sub(
-            lambda m: "{sup}`" + ",".join(m.group(1).split()) + "`", self.shown._repr_markdown_()
-        )
+        text = swap_marks(self.shown._repr_markdown_(), lambda letters: "{sup}`" + ",".join(letters) + "`")
         if not self.footnotes.texts:
             return text
         notes = "\\\n".join(f"{{sup}}`{k}` {_markdown_text(t)}" for k, t in self.footnotes.items())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from netbook import cache_inputs, coverage, flags, paths
+from netbook import cache_inputs, coverage, flags, markup, paths
 from netbook.display import Provenance, escape
 from netbook.plotting import PALETTE, new_figure
 
@@ -169,7 +169,7 @@ class ReadingView:
             note = _html(status.set_aside["rationale"])
             via = f' via <a href="#{status.twin.anchor}">the clean extraction</a>' if status.twin else ""
             return (
-                f'<span id="{anchor}" class="src-set-aside" style="background:#e6e6e6" title="{note}">{text}</span>',
+                f'<span id="{anchor}" class="src-set-aside" title="{note}">{text}</span>',
                 f'<small class="src-reason">[set aside{via}: <em>{_html(status.reason)}</em>; {note}]</small>',
             )
         if status is not None and status.state == "quoted" and status.twin is not None and not quoting:
@@ -241,7 +241,7 @@ class AnchoredTable:
         body = []
         for _, row in self.df.iterrows():
             cells = "".join(f"<td>{'—' if pd.isna(v) else _html(str(v))}</td>" for v in row)
-            body.append(f'<tr id="{self.prefix}-{_html(str(row[self.key]))}">{cells}</tr>')
+            body.append(f'<tr id="{_html(markup.anchor(self.prefix, row[self.key]))}">{cells}</tr>')
         return (
             f'<table class="netbook-table" tabindex="0"><caption>{_html(self.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>" + self.note._repr_html_()
@@ -291,7 +291,7 @@ class FlaggedList:
 
     def _repr_html_(self) -> str:
         items = "".join(
-            f'<li><a href="#audit-{_html(r.check_id)}"><code>{_html(r.check_id)}</code></a> '
+            f'<li><a href="#{_html(markup.anchor("audit", r.check_id))}"><code>{_html(r.check_id)}</code></a> '
             f"({_html(r.source_id)}): {_html(r.statement)}; printed {_html(r.printed)}, "
             f"recomputed {_html(r.recomputed)}: {_html(r.result)}.</li>"
             for r in self.flagged.itertuples()
