@@ -277,13 +277,6 @@ def test_one_whitespace_normaliser():
 
 SOURCES = sorted([*(ROOT / "src" / "netbook").rglob("*.py"), *(ROOT / "_ext").glob("*.py")])
 READER = ROOT / "src" / "netbook" / "numbers.py"
-# Files other work owns while this module lands; each still joins whitespace itself once.
-# Remove a file from here when it imports ``normalise_whitespace`` (the test says when).
-WHITESPACE_PENDING = {
-    "src/netbook/display.py",
-    "src/netbook/chapters/across_sources.py",
-    "src/netbook/footnotes.py",
-}
 _RE_CALLS = {"compile", "match", "fullmatch", "search", "findall", "finditer", "sub", "subn", "split"}
 # A printed number in the contexts a reader meets it: alone, with a unit, in a range.
 _PROBES = ("17.8", "29,924")
@@ -401,9 +394,6 @@ def test_no_module_reads_numbers_or_whitespace_by_itself(path):
     readers = [f"{name}:{line}: {pattern!r}" for line, pattern in _patterns(tree) if reads_a_number(pattern)]
     assert not readers, f"a number regex outside netbook/numbers.py (use numbers_in and filter): {readers}"
     joins = _whitespace_joins(tree)
-    if name in WHITESPACE_PENDING:
-        assert joins, f"{name} no longer joins whitespace itself: remove it from WHITESPACE_PENDING"
-    else:
-        assert not joins, (
-            f'{name} lines {joins}: " ".join(x.split()) written out; use netbook.numbers.normalise_whitespace'
-        )
+    assert not joins, (
+        f'{name} lines {joins}: " ".join(x.split()) written out; use netbook.numbers.normalise_whitespace'
+    )

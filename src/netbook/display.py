@@ -23,6 +23,7 @@ import pandas as pd
 from pandas.io.formats.format import DataFrameFormatter
 
 from netbook import markup
+from netbook.numbers import normalise_whitespace
 
 _PUNCTUATION = frozenset(string.punctuation)
 
@@ -41,7 +42,7 @@ def escape(value: object, to: str) -> str:
     if to == "html":
         return markup.escape(text)
     if to == "markdown":
-        return "".join("\\" + c if c in _PUNCTUATION else c for c in " ".join(text.split()))
+        return "".join("\\" + c if c in _PUNCTUATION else c for c in normalise_whitespace(text))
     raise ValueError(f"escape(): unknown target {to!r}; 'html' or 'markdown'")
 
 

@@ -22,6 +22,7 @@ import string
 
 from netbook import markup
 from netbook.display import _markdown_text
+from netbook.numbers import normalise_whitespace
 from netbook.provenance import fragment_in
 from netbook.values import is_missing
 
@@ -141,7 +142,7 @@ def qualifier_notes(row) -> list[str]:
     if outside and (other_place or design_read):
         for passage in passages:
             place = elsewhere[0].upper() + elsewhere[1:] if other_place else "The sentence beside the quote"
-            notes.append(f"{place}: “{' '.join(passage.split())}”")
+            notes.append(f"{place}: “{normalise_whitespace(passage)}”")
     for item in _items(row.get("remark")):
         notes.append(f"Extraction note: {item}")
     return notes

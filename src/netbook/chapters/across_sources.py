@@ -23,12 +23,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from netbook.criteria import MET, NOT_MET, UNKNOWN, parse_number_or_range
+from netbook.numbers import normalise_whitespace
 from netbook.plotting import PALETTE, new_figure, wrap
 from netbook.values import is_missing
 
 
 def _key(text: Any) -> str:
-    return " ".join(str(text).split()).casefold()
+    return normalise_whitespace(str(text)).casefold()
 
 
 def _grade(text: Any) -> int:
