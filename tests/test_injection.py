@@ -33,6 +33,7 @@ per ambiguous field), the HTML build, the PDF build. Run with ``make test``.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import re
@@ -63,9 +64,31 @@ def _schema(resource: dict, base: Path) -> dict:
     return json.loads((base / resource["schema"]).read_text(encoding="utf-8"))
 
 
-def _free_text_fields(schema: dict) -> list[str]:
+def _named_in(declaration) -> set[str]:
+    """Every string a JSON declaration holds, as a key or a value (a superset of the
+    columns it names)."""
+    if isinstance(declaration, dict):
+        return {k for k in declaration} | {n for v in declaration.values() for n in _named_in(v)}
+    if isinstance(declaration, list):
+        return {n for v in declaration for n in _named_in(v)}
+    return {declaration} if isinstance(declaration, str) else set()
+
+
+@functools.cache
+def _read_by_other_tables() -> set[tuple[str, str]]:
+    """(table, column) that another table's row rules read (netbook.row_rules)."""
+    from netbook.row_rules import columns_read_in_other_tables
+
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    return {
+        pair for r in descriptor["resources"] for pair in columns_read_in_other_tables(_schema(r, paths.DATA))
+    }
+
+
+def _free_text_fields(schema: dict, table: str) -> list[str]:
     """String fields that hold the book's or the extractor's words (no quote rule, no
-    closed vocabulary, no key, no derivation): the fields markup could reach a page from."""
+    closed vocabulary, no key, no derivation, nothing another table's rules read): the
+    fields markup could reach a page from."""
     keys = schema.get("primaryKey", [])
     keys = [keys] if isinstance(keys, str) else keys
     foreign = {f for fk in schema.get("foreignKeys", []) for f in fk["fields"]}
@@ -75,6 +98,8 @@ def _free_text_fields(schema: dict) -> list[str]:
     read |= {f["netbook:quote"].get("locatorField") for f in schema["fields"] if "netbook:quote" in f}
     pairs = schema.get("netbook:pairs", {})
     read |= {pairs.get("table")} | set(pairs.get("first", [])) | set(pairs.get("second", []))
+    read |= {column for other, column in _read_by_other_tables() if other == table}
+    read |= _named_in(schema.get("netbook:rules", []))  # the schema's own row rules read them
     out = []
     for field in schema["fields"]:
         name, constraints = field["name"], field.get("constraints", {})
@@ -133,14 +158,19 @@ def _probe(tmp: Path) -> dict[str, dict[str, dict]]:
     for resource in descriptor["resources"]:
         name = resource["name"]
         schema = _schema(resource, paths.DATA)
-        left_out = [f for f in _string_fields(schema) if f not in _free_text_fields(schema)]
+        left_out = [f for f in _string_fields(schema) if f not in _free_text_fields(schema, name)]
         with (paths.DATA / resource["path"]).open(newline="", encoding="utf-8") as f:
             count = sum(1 for _ in csv.DictReader(f))
+        dependents = [
+            r["name"]
+            for r in descriptor["resources"]
+            if name in _schema(r, paths.DATA).get("netbook:lookups", []) and r["name"] != name
+        ]
         copy = tmp / name
         shutil.copytree(paths.DATA, copy)
         target = copy / resource["path"]
 
-        def attempt(fields, name=name, resource=resource, target=target, copy=copy):
+        def attempt(fields, name=name, resource=resource, target=target, copy=copy, dependents=dependents):
             """Markup in each field (a row each); the problems naming each field's column."""
             shutil.copyfile(paths.DATA / resource["path"], target)
             where = {}
@@ -162,10 +192,19 @@ def _probe(tmp: Path) -> dict[str, dict[str, dict]]:
             mine = [
                 p for p in problems if p.row is not None and p.column and p.file.endswith(resource["path"])
             ]
+            # a table whose row rules read this one (netbook:lookups) refuses the markup too:
+            # its problem names its own file and column, and quotes the marked value
+            across = []
+            for other in dependents:
+                try:
+                    load_table(other, copy / "datapackage.json")
+                except TableError as error:
+                    across += error.problems
             return {
                 field: (
                     index,
-                    [p for p in mine if field in p.column.split(",")],
+                    [p for p in mine if field in p.column.split(",")]
+                    + [p for p in across if _tag(name, field) in str(p)],
                     any(p.row == index + 2 and p.column == field for p in mine),
                 )
                 for field, index in where.items()
@@ -195,7 +234,7 @@ def _inject(data: Path, probe: dict) -> dict[str, list[str]]:
     injected = {}
     for resource in descriptor["resources"]:
         name = resource["name"]
-        fields = _free_text_fields(_schema(resource, data))
+        fields = _free_text_fields(_schema(resource, data), name)
         accepted = probe[name]["accepted"]
 
         def change(rows, fields=fields, accepted=accepted, name=name):

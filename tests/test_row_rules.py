@@ -390,3 +390,46 @@ def test_the_loader_looks_up_another_table(tiny):
         load_table("findings", tiny.descriptor)
     assert [p.rule for p in excinfo.value.problems] == ["rule-declaration"]
     assert "nowhere" in str(excinfo.value)
+
+
+def test_the_columns_a_schema_reads_in_other_tables_are_named():
+    from netbook.row_rules import columns_read_in_other_tables
+
+    schema = {
+        "netbook:rules": [
+            {"rule": "a", "inTable": {"table": "options", "field": "option_id"}, "column": "option"},
+            {
+                "rule": "b",
+                "sum": "n",
+                "rows": {"present": "n"},
+                "total": {"table": "cohort", "field": "count", "row": {"equals": {"kind": "total"}}},
+            },
+            {
+                "rule": "c",
+                "agrees": {
+                    "table": "outcomes",
+                    "rows": [
+                        {
+                            "this": {"equals": {"id": "x"}},
+                            "other": {"equals": {"arm": "A"}},
+                            "fields": {"k": "count"},
+                        }
+                    ],
+                },
+            },
+            {
+                "rule": "d",
+                "agrees": {"table": "trials", "on": {"study": "name"}, "fields": {"design": "design"}},
+            },
+            {"rule": "e", "unique": ["id"]},
+        ]
+    }
+    assert columns_read_in_other_tables(schema) == {
+        ("options", "option_id"),
+        ("cohort", "count"),
+        ("cohort", "kind"),
+        ("outcomes", "count"),
+        ("outcomes", "arm"),
+        ("trials", "name"),
+        ("trials", "design"),
+    }

@@ -479,6 +479,25 @@ def _tables_read(rule: dict) -> set[str]:
     return tables
 
 
+def columns_read_in_other_tables(schema: dict) -> set[tuple[str, str]]:
+    """(table, column) of every other table a schema's rules read: the columns whose
+    values another table's rows must agree with, name or add up to."""
+    read = set()
+    for rule in schema.get("netbook:rules", []):
+        if isinstance(rule.get("inTable"), dict):
+            read.add((rule["inTable"]["table"], rule["inTable"]["field"]))
+        total = rule.get("total")
+        if isinstance(total, dict) and total.get("table"):
+            read |= {(total["table"], c) for c in [total["field"], *columns_of(total["row"])]}
+        spec = rule.get("agrees")
+        if isinstance(spec, dict):
+            table = spec["table"]
+            for named in spec.get("rows", []):
+                read |= {(table, c) for c in [*named["fields"].values(), *columns_of(named["other"])]}
+            read |= {(table, c) for c in [*spec.get("on", {}).values(), *spec.get("fields", {}).values()]}
+    return read
+
+
 def row_rule_problems(
     df: pd.DataFrame,
     schema: dict,
