@@ -11,7 +11,6 @@ import pytest
 from netbook.criteria import (
     MET,
     NOT_MET,
-    STRENGTH_GROUPS,
     UNKNOWN,
     Interval,
     combine_all,
@@ -21,7 +20,6 @@ from netbook.criteria import (
     evaluate_criteria,
     parse_number_or_range,
     parse_threshold,
-    per_option,
 )
 
 
@@ -272,27 +270,6 @@ def test_any_of_groups():
     assert _result(_criteria(), dict(grade=3, hormone_hypersecretion=True), "iat") == NOT_MET
 
 
-def test_per_option_and_strength_filter():
-    patient = dict(grade=1, hormone_hypersecretion=True, hepatic_tumour_load_percent=60)
-    # every criterion of the option together: the favourable criterion fails
-    assert _result(_criteria(), patient, "iat", column="option") == NOT_MET
-    options = per_option(evaluate_criteria(_criteria(), patient)).set_index("option")
-    assert options.loc["iat", "favourable conditions"] == NOT_MET
-    # requirements and indications alone allow it
-    assert options.loc["iat", "requirements"] == MET and options.loc["iat", "indications"] == MET
-    assert options.loc["iat", "allowed"] == MET
-    assert options.loc["iat", "preferences"] == ""  # no criterion of that kind
-
-
-def test_per_option_columns_and_options_without_a_gate():
-    patient = dict(age_years=50, ki67_percent=3, extrahepatic_disease=False, hepatic_tumour_load_percent=10)
-    favourable_only = _criteria()[lambda d: d["strength"] == "favourable"]
-    out = per_option(evaluate_criteria(favourable_only, patient))
-    assert list(out.columns) == ["option", *STRENGTH_GROUPS, "allowed"]
-    assert out.set_index("option").loc["iat", "allowed"] == "no criteria"
-    assert out.set_index("option").loc["iat", "favourable conditions"] == MET
-
-
 def test_evaluate_criteria_keeps_rows_and_reports_values():
     patient = pd.Series({"age_years": 40, "ki67_percent": math.nan})
     out = evaluate_criteria(_criteria(), patient)
@@ -363,8 +340,8 @@ def test_unknown_stays_unknown_and_bad_criteria_fail():
     )
     out = evaluate_criteria(criteria, {"grade": 2})
     assert list(out["result"]) == [UNKNOWN, MET]
-    assert per_option(out).loc[0, "allowed"] == UNKNOWN
+    assert combine_rows(out) == UNKNOWN
     out = evaluate_criteria(criteria, {"grade": 3, "age_years": None})
-    assert per_option(out).loc[0, "allowed"] == NOT_MET  # one failure decides
+    assert combine_rows(out) == NOT_MET  # one failure decides
     with pytest.raises(ValueError):
         compare(Interval(1, 2), "eq", "", "number")

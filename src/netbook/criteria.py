@@ -219,43 +219,7 @@ def parse_number_or_range(text: str) -> float | Interval:
         raise ValueError(f"not a number or a range: {text!r}") from None
 
 
-STRENGTH_GROUPS = {
-    "requirements": ("required",),
-    "indications": ("indication", "treatment of choice"),
-    "favourable conditions": ("favourable",),
-    "preferences": ("preference",),
-}
-
-
 def per_criteria_set(evaluated: pd.DataFrame) -> pd.Series:
     """The combined result of each criteria set (all-of its rows, any-of inside an
     any-of group), indexed by criteria_set."""
     return evaluated.groupby("criteria_set", sort=True).apply(combine_rows, include_groups=False)
-
-
-def _combine_group(part: pd.DataFrame, label: str) -> str:
-    rows = part[part["strength"].isin(STRENGTH_GROUPS[label])]
-    if not len(rows):
-        return ""
-    if label == "indications":
-        # Each criteria set of indications is one route to the option ("SSAs in
-        # receptor-expressing NETs" or "SSAs as standard of care in metastasized,
-        # nonresectable midgut NETs"): any one suffices.
-        return combine_any(per_criteria_set(rows))
-    return combine_rows(rows)
-
-
-def per_option(evaluated: pd.DataFrame) -> pd.DataFrame:
-    """One row per option: the combined result of each strength group ('' if the option
-    has no criterion of that kind) and ``allowed``: the requirements (all of them) and the
-    indications (any one of its criteria sets) together. Favourable conditions and
-    preferences are reported, never gating."""
-    records = []
-    for option, part in evaluated.groupby("option", sort=True):
-        record = {"option": option}
-        for label in STRENGTH_GROUPS:
-            record[label] = _combine_group(part, label)
-        gate = [record[label] for label in ("requirements", "indications") if record[label]]
-        record["allowed"] = combine_all(gate) if gate else "no criteria"
-        records.append(record)
-    return pd.DataFrame(records, columns=["option", *STRENGTH_GROUPS, "allowed"])

@@ -257,11 +257,67 @@ def linked(shown, flags: Iterable[Flag]) -> Linked:
     return Linked(shown, flags)
 
 
-class Note:
-    """The contradictions a chapter's values touch, as an admonition after its content."""
+class _StatementPairNote:
+    """Pairs of statements of one source a chapter's values touch, as an admonition after
+    its content: one item per pair (what, source, kind, the two statements, the book's
+    rationale), in HTML, Markdown and plain text. A subclass names its admonition class,
+    its columns and the words for an empty list, and how an item's HTML opens."""
 
-    def __init__(self, contradictions: pd.DataFrame, title: str):
-        self.df, self.title = contradictions, title
+    ADMONITION: str
+    KEY: str
+    WHAT: str
+    EMPTY: str
+
+    def __init__(self, pairs: pd.DataFrame, title: str):
+        self.df, self.title = pairs, title
+
+    def _items(self):
+        raise NotImplementedError
+
+    def _item_html(self, row, what: str) -> str:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        if self.df.empty:
+            body = f"<p>{self.EMPTY}</p>"
+        else:
+            items = "".join(
+                f"{self._item_html(row, markup.escape(getattr(row, self.WHAT)))} "
+                f"({markup.escape(row.source_id)}, {markup.escape(row.kind)}). {markup.escape(statements)} "
+                f"{markup.escape(row.rationale)}</li>"
+                for row, statements in self._items()
+            )
+            body = f"<ul>{items}</ul>"
+        return (
+            f'<div class="admonition {self.ADMONITION}"><p class="admonition-title">'
+            f"{markup.escape(self.title)}</p>{body}</div>"
+        )
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{_markdown_text(self.title)}**", ""]
+        if self.df.empty:
+            lines.append(self.EMPTY)
+        for row, statements in self._items():
+            lines.append(
+                f"- {_markdown_text(getattr(row, self.WHAT))} ({_markdown_text(row.source_id)}, "
+                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        lines = [self.title]
+        for row, statements in self._items():
+            lines.append(f"- {getattr(row, self.KEY)}: {getattr(row, self.WHAT)}. {statements}")
+        return "\n".join(lines)
+
+
+class Note(_StatementPairNote):
+    """The contradictions a chapter's values touch, as a warning after its content; each
+    links to the pair in the reading view."""
+
+    ADMONITION = "warning contradictions-note"
+    KEY, WHAT = "contradiction_id", "what_conflicts"
+    EMPTY = "None of the values this chapter uses is touched by a contradiction within its source."
 
     def _items(self):
         """(row, its two statements in words): one statement when both values are in it."""
@@ -272,42 +328,9 @@ class Note:
             else:
                 yield row, f"{first}; but {row.locator_b}: “{row.quote_b}”."
 
-    def _repr_html_(self) -> str:
-        if self.df.empty:
-            body = (
-                "<p>None of the values this chapter uses is touched by a contradiction within its source.</p>"
-            )
-        else:
-            items = "".join(
-                f'<li><a href="{READING_VIEW}#{markup.escape(markup.anchor("contradiction", row.contradiction_id))}">'
-                f"{markup.escape(row.what_conflicts)}</a> ({markup.escape(row.source_id)}, {markup.escape(row.kind)}). "
-                f"{markup.escape(statements)} {markup.escape(row.rationale)}</li>"
-                for row, statements in self._items()
-            )
-            body = f"<ul>{items}</ul>"
-        return (
-            f'<div class="admonition warning contradictions-note"><p class="admonition-title">'
-            f"{markup.escape(self.title)}</p>{body}</div>"
-        )
-
-    def _repr_markdown_(self) -> str:
-        lines = [f"**{_markdown_text(self.title)}**", ""]
-        if self.df.empty:
-            lines.append(
-                "None of the values this chapter uses is touched by a contradiction within its source."
-            )
-        for row, statements in self._items():
-            lines.append(
-                f"- {_markdown_text(row.what_conflicts)} ({_markdown_text(row.source_id)}, "
-                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
-            )
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        lines = [self.title]
-        for row, statements in self._items():
-            lines.append(f"- {row.contradiction_id}: {row.what_conflicts}. {statements}")
-        return "\n".join(lines)
+    def _item_html(self, row, what: str) -> str:
+        href = f"{READING_VIEW}#{markup.escape(markup.anchor('contradiction', row.contradiction_id))}"
+        return f'<li><a href="{href}">{what}</a>'
 
 
 class Differences:
@@ -330,47 +353,17 @@ class Differences:
         return DifferencesNote(self.touching(*loaded), title)
 
 
-class DifferencesNote:
-    """The differences a chapter's rows touch, as a (non-warning) admonition."""
+class DifferencesNote(_StatementPairNote):
+    """The differences a chapter's rows touch, as a (non-warning) admonition; each item
+    is the target of the reading view's links."""
 
-    def __init__(self, differences: pd.DataFrame, title: str):
-        self.df, self.title = differences, title
+    ADMONITION = "note differences-note"
+    KEY, WHAT = "difference_id", "what_differs"
+    EMPTY = "None of the values this chapter uses differs in detail from another statement of its source."
 
     def _items(self):
         for row in self.df.itertuples(index=False):
             yield row, f"{row.locator}: “{row.quote}”; and {row.locator_b}: “{row.quote_b}”."
 
-    def _repr_html_(self) -> str:
-        if self.df.empty:
-            body = "<p>None of the values this chapter uses differs in detail from another statement of its source.</p>"
-        else:
-            items = "".join(
-                f'<li id="{markup.escape(markup.anchor("difference", row.difference_id))}">{markup.escape(row.what_differs)} '
-                f"({markup.escape(row.source_id)}, {markup.escape(row.kind)}). {markup.escape(statements)} "
-                f"{markup.escape(row.rationale)}</li>"
-                for row, statements in self._items()
-            )
-            body = f"<ul>{items}</ul>"
-        return (
-            f'<div class="admonition note differences-note"><p class="admonition-title">'
-            f"{markup.escape(self.title)}</p>{body}</div>"
-        )
-
-    def _repr_markdown_(self) -> str:
-        lines = [f"**{_markdown_text(self.title)}**", ""]
-        if self.df.empty:
-            lines.append(
-                "None of the values this chapter uses differs in detail from another statement of its source."
-            )
-        for row, statements in self._items():
-            lines.append(
-                f"- {_markdown_text(row.what_differs)} ({_markdown_text(row.source_id)}, "
-                f"{_markdown_text(row.kind)}). {_markdown_text(statements)} {_markdown_text(row.rationale)}"
-            )
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        lines = [self.title]
-        for row, statements in self._items():
-            lines.append(f"- {row.difference_id}: {row.what_differs}. {statements}")
-        return "\n".join(lines)
+    def _item_html(self, row, what: str) -> str:
+        return f'<li id="{markup.escape(markup.anchor("difference", row.difference_id))}">{what}'
