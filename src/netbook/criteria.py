@@ -142,27 +142,24 @@ def compare(value: Any, comparison: str, threshold: Any, value_type: str = "numb
 
 def combine_all(results: Iterable[str]) -> str:
     """All-of: all met -> met; any not met -> not met; otherwise unknown."""
-    results = list(results)
-    _check(results)
-    if not results:
-        raise ValueError("cannot combine an empty list of criteria")
-    if NOT_MET in results:
-        return NOT_MET
-    if all(r == MET for r in results):
-        return MET
-    return UNKNOWN
+    return _combine(results, decisive=NOT_MET, unanimous=MET)
 
 
 def combine_any(results: Iterable[str]) -> str:
     """Any-of: any met -> met; all not met -> not met; otherwise unknown."""
+    return _combine(results, decisive=MET, unanimous=NOT_MET)
+
+
+def _combine(results: Iterable[str], decisive: str, unanimous: str) -> str:
+    # all-of and any-of are duals: one result decides, or all agree, or it is unknown
     results = list(results)
     _check(results)
     if not results:
         raise ValueError("cannot combine an empty list of criteria")
-    if MET in results:
-        return MET
-    if all(r == NOT_MET for r in results):
-        return NOT_MET
+    if decisive in results:
+        return decisive
+    if all(r == unanimous for r in results):
+        return unanimous
     return UNKNOWN
 
 

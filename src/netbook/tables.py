@@ -210,24 +210,16 @@ def _check_csv_syntax(path: Path, schema: dict) -> list[Problem]:
         return [Problem(file, None, None, "csv-syntax", "the file is empty")]
     header = rows[0]
     expected = [f["name"] for f in schema["fields"]]
-    for column in expected:
-        if column not in header:
-            problems.append(
-                Problem(
-                    file,
-                    1,
-                    column,
-                    "missing-column",
-                    "the schema declares this column but the header lacks it",
-                )
-            )
-    for column in header:
-        if column not in expected:
-            problems.append(
-                Problem(
-                    file, 1, column, "unknown-column", "the header has a column the schema does not declare"
-                )
-            )
+    problems += [
+        Problem(file, 1, column, "missing-column", "the schema declares this column but the header lacks it")
+        for column in expected
+        if column not in header
+    ]
+    problems += [
+        Problem(file, 1, column, "unknown-column", "the header has a column the schema does not declare")
+        for column in header
+        if column not in expected
+    ]
     if not problems and header != expected:
         problems.append(
             Problem(file, 1, None, "column-order", f"columns must be in schema order: {expected}")
@@ -361,19 +353,18 @@ def _cell(row: pd.Series, column: str) -> str:
 def _provenance_problems(
     df: pd.DataFrame, schema: dict, file: str, source_files: dict[str, Path]
 ) -> list[Problem]:
-    problems = []
     names = [f["name"] for f in schema["fields"]]
-    for column in PROVENANCE_FIELDS:
-        if column not in names:
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    column,
-                    "provenance-columns",
-                    "every extracted table needs source_id, locator and quote",
-                )
-            )
+    problems = [
+        Problem(
+            file,
+            None,
+            column,
+            "provenance-columns",
+            "every extracted table needs source_id, locator and quote",
+        )
+        for column in PROVENANCE_FIELDS
+        if column not in names
+    ]
     if problems:
         return problems
     value_fields = [f for f in schema["fields"] if f.get("netbook:role") == "value"]
