@@ -38,7 +38,16 @@
    ``_page_context`` and ``_build_finished`` state: the two extensions never both edit
    the same part of a page in an order only _config.yml would decide.
 
-8. A change to the book's own static files (``_static/netbook.css``) reaches the build
+8. A control named by the words it shows (WCAG 2.5.3; Lighthouse and axe-core:
+   label-content-name-mismatch), so that a speech-input user who says what they see
+   reaches it. myst-nb writes each code fold as ``<summary aria-label="Toggle hidden
+   content">`` around "Show code cell source"; the theme's search button is labelled
+   "Search" around "Search Ctrl + K". A ``<button>`` or ``<summary>`` whose shown text is
+   not within its aria-label loses the label, and its text names it
+   (``name_controls_by_their_text``, after the icons are inlined: an icon inside a
+   labelled control is hidden from assistive technology, page_weight.inline_icons).
+
+9. A change to the book's own static files (``_static/netbook.css``) reaches the build
    even when no page changed (see ``_rewrite_when_static_changed``).
 
 Every edit of a page's HTML goes through a parser (netbook.markup, the standard library's
@@ -110,6 +119,29 @@ def fix_body(body: str) -> str:
             box_table(document, edits, table)
         elif "dataframe" in table.classes and "tabindex" not in table.attrs:
             edits.set_attribute(table, "tabindex", "0")
+    return edits.apply()
+
+
+def _shown_text(document: markup.Document, e: markup.Element) -> str:
+    """The words ``e`` shows, without what is hidden from assistive technology."""
+    hidden = [d for d in e.descendants() if d.attrs.get("aria-hidden") == "true"]
+    runs = [
+        t for t in document.texts if t.parent is not None and (t.parent is e or e in t.parent.ancestors())
+    ]
+    shown = [t for t in runs if not any(t.parent is h or h in t.parent.ancestors() for h in hidden)]
+    return normalise_whitespace("".join(t.text for t in shown))
+
+
+def name_controls_by_their_text(text: str) -> str:
+    """Point 8: each ``<button>`` or ``<summary>`` whose shown text is not within its
+    aria-label loses the label (its text names it); the rest of the page keeps its bytes."""
+    document = markup.parse(text)
+    edits = markup.Edits(document)
+    for control in [*document.find_all("button"), *document.find_all("summary")]:
+        label = control.attrs.get("aria-label")
+        shown = _shown_text(document, control)
+        if label and shown and shown.casefold() not in normalise_whitespace(label).casefold():
+            edits.remove_attribute(control, "aria-label")
     return edits.apply()
 
 
@@ -264,7 +296,8 @@ def harden(text: str, where: str = "page") -> str:
 def _build_finished(app, exception):
     """After the build, once: page_weight's files (icon stylesheet and font, the theme's
     trimmed stylesheet), then each page this build wrote, in this order: its icons inlined
-    (page_weight), its sidebar toggles labelled (point 6), its inline scripts hashed into
+    (page_weight), its sidebar toggles labelled (point 6), its controls named by their text
+    (point 8), its inline scripts hashed into
     its policy (point 1, last: it must see every script the page will hold)."""
     if exception is not None or app.builder.format != "html":
         return
@@ -276,7 +309,7 @@ def _build_finished(app, exception):
         new, found = page_weight.inline_icons(text, icons)
         problems += [f"{page.relative_to(out)}: {p}" for p in found]
         if 'http-equiv="Content-Security-Policy"' in new:  # else not a page of the book's layout
-            new = harden(label_toc_toggles(new), str(page.relative_to(out)))
+            new = harden(name_controls_by_their_text(label_toc_toggles(new)), str(page.relative_to(out)))
         if new != text:
             page.write_text(new, encoding="utf-8")
     if problems:

@@ -232,8 +232,13 @@ def inline_icons(page: str, icons) -> tuple[str, list[str]]:
     document = markup.parse(page)
     edits = markup.Edits(document)
     for count, e in enumerate(_icon_elements(document), start=1):
+        attributes = e.attrs
+        if any("aria-label" in a.attrs for a in e.ancestors()):
+            # the control names itself: its icon's title would be read as its text, and
+            # the name would no longer hold the words shown (label-content-name-mismatch)
+            attributes = {k: v for k, v in attributes.items() if k != "title"}
         try:
-            edits.replace_element(e, icon_svg(e.attrs, icons, f"netbook-icon-title-{count}"))
+            edits.replace_element(e, icon_svg(attributes, icons, f"netbook-icon-title-{count}"))
         except IconError as err:
             problems.append(str(err))
     return edits.apply(), problems

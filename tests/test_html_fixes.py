@@ -231,3 +231,28 @@ def test_a_toggle_already_named_or_outside_a_chapter_item_is_left_alone():
     assert hf.label_toc_toggles(named) == named
     no_link = '<li class="toctree-l1 has-children"><span>B</span><details><summary></summary></details></li>'
     assert hf.label_toc_toggles(no_link) == no_link
+
+
+def test_a_control_is_named_by_the_words_it_shows_not_by_a_hidden_label():
+    fold = (
+        '<details class="admonition hide above-input">\n<summary aria-label="Toggle hidden content">\n'
+        '<p class="collapsed admonition-title">Show code cell source</p>\n'
+        '<p class="expanded admonition-title">Hide code cell source</p>\n</summary>\n</details>'
+    )
+    search = (
+        '<button aria-label="Search" class="search-button"><svg aria-hidden="true"><path d="M0"/></svg>'
+        "<span>Search</span><span><kbd>Ctrl</kbd>+<kbd>K</kbd></span></button>"
+    )
+    icon_only = '<button aria-label="Color mode"><svg aria-hidden="true"><title>x</title></svg></button>'
+    toggle = '<summary aria-label="Pages under A"><span class="toctree-toggle"></span></summary>'
+    matching = '<button aria-label="Search Ctrl+K">Search</button>'
+    region = '<div role="region" aria-label="A caption"><table><tr><td>cell</td></tr></table></div>'
+    out = hf.name_controls_by_their_text(fold + search + icon_only + toggle + matching + region)
+    assert out == (
+        fold.replace(' aria-label="Toggle hidden content"', "")
+        + search.replace(' aria-label="Search"', "")
+        + icon_only
+        + toggle
+        + matching
+        + region
+    )

@@ -105,6 +105,15 @@ def test_a_titled_icon_keeps_its_attributes_and_is_labelled(icons):
     assert pw.icons_used(out) == set()
 
 
+def test_an_icon_inside_a_labelled_control_is_hidden_not_titled(icons):
+    """The control's aria-label names it; a title on its icon would be read as the words it
+    shows (label-content-name-mismatch)."""
+    page = '<button aria-label="Color mode"><i class="fa-solid fa-moon" title="Dark"></i></button>'
+    out, problems = pw.inline_icons(page, icons)
+    assert not problems
+    assert "<title" not in out and 'aria-hidden="true"' in out and "aria-labelledby" not in out
+
+
 def test_an_unknown_icon_is_reported_and_left_alone(icons):
     page = '<i class="fa-solid fa-unicorn-xyz"></i><i class="fa-brands fa-moon"></i><i class="note"></i>'
     out, problems = pw.inline_icons(page, icons)
