@@ -130,7 +130,7 @@ NOTEBOOKS = sorted(paths.CHAPTERS.glob("*.ipynb"))
 def test_pdf_holds_a_glued_number_of_each_chapter(notebook, pdf_pages):
     """A page under a chapter in _toc.yml (its ``sections``) is a section of that chapter
     in the PDF: its title and its glued number are in the chapter's text."""
-    from netbook.chapters.source_texts import chapter_of_page
+    from netbook.toc import chapter_of_page
 
     name, value = _glued_number(notebook)
     chapter = chapter_of_page().get(notebook.stem)

@@ -48,7 +48,7 @@ from pathlib import Path
 import nbformat
 
 from netbook import paths
-from netbook.toc import chapter_of_page  # the reading view (chapters/source_texts.py) asks here
+from netbook.toc import chapter_of_page
 
 DIGESTS_FILE = "netbook-input-digests.json"
 ALL_TABLES = "*"  # a notebook calling load_all_tables() reads every table

@@ -18,7 +18,8 @@ def test_a_page_under_a_chapter_counts_as_its_chapter(tmp_path):
     the chapter once."""
     import json
 
-    from netbook.chapters.source_texts import chapter_of_page, chapters_by_table
+    from netbook.chapters.source_texts import chapters_by_table
+    from netbook.toc import chapter_of_page
 
     toc = tmp_path / "_toc.yml"
     toc.write_text(
@@ -55,7 +56,7 @@ def test_a_page_under_a_chapter_counts_as_its_chapter(tmp_path):
 
 
 def test_the_books_pages_under_chapters_map_to_them():
-    from netbook.chapters.source_texts import chapter_of_page
+    from netbook.toc import chapter_of_page
 
     parents = chapter_of_page()
     assert parents["case_ozdirik2020_checks"] == "case_ozdirik2020"

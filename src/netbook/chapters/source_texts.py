@@ -15,6 +15,7 @@ import pandas as pd
 from netbook import cache_inputs, coverage, flags, markup, paths
 from netbook.display import Provenance, escape
 from netbook.plotting import PALETTE, new_figure
+from netbook.toc import chapter_of_page
 
 PAGE = "source_texts"
 
@@ -39,20 +40,13 @@ def chapter_titles(chapters_dir: Path = paths.CHAPTERS) -> dict[str, str]:
     return {stem: entry["title"] for stem, entry in index.items()}
 
 
-def chapter_of_page(toc: Path | None = None) -> dict[str, str]:
-    """Notebook stem of each page that _toc.yml lists under a chapter -> that chapter's
-    stem (``netbook.cache_inputs.chapter_of_page``: the staleness digest of this page
-    covers what it reads)."""
-    return cache_inputs.chapter_of_page(toc)
-
-
 def chapters_by_table(
     chapters_dir: Path = paths.CHAPTERS, parents: dict[str, str] | None = None
 ) -> dict[str, list[str]]:
     """Table -> the chapters that load it by name, sorted (chapters that load every table,
     such as the ledger and this page, are left out: they would be listed everywhere). A
     page under a chapter counts as its chapter (``parents``, default
-    :func:`chapter_of_page`): the reading view names the chapter, whose page links the
+    :func:`netbook.toc.chapter_of_page`): the reading view names the chapter, whose page links the
     pages under it, once per sentence instead of every page (a split chapter would
     otherwise lengthen every note of the reading view)."""
     parents = chapter_of_page() if parents is None else parents
