@@ -32,7 +32,7 @@
 6. The sidebar's toggle of a chapter with pages under it (pydata-sphinx-theme writes a
    ``<summary>`` holding only a chevron icon, which axe-core reports as a serious
    violation: a summary must have a name) gets an ``aria-label`` naming the chapter:
-   "Pages under <chapter>" (``label_toc_toggles``, after the build with the CSP step).
+   "Pages under <chapter>" (``name_controls``, after the build with the CSP step).
 
 7. The steps of _ext/page_weight.py (lighter pages) run from here too, at the places
    ``_page_context`` and ``_build_finished`` state: the two extensions never both edit
@@ -44,7 +44,7 @@
    content">`` around "Show code cell source"; the theme's search button is labelled
    "Search" around "Search Ctrl + K". A ``<button>`` or ``<summary>`` whose shown text is
    not within its aria-label loses the label, and its text names it
-   (``name_controls_by_their_text``, after the icons are inlined: an icon inside a
+   (``name_controls``, after the icons are inlined: an icon inside a
    labelled control is hidden from assistive technology, page_weight.inline_icons).
 
 9. A change to the book's own static files (``_static/netbook.css``) reaches the build
@@ -81,13 +81,20 @@ POLICY = "; ".join(
 )
 
 
-def label_toc_toggles(text: str) -> str:
-    """Each sidebar ``<summary>`` that opens the pages under a chapter, named after the
-    chapter (see point 6); the rest of the page keeps its bytes. The chapter is the
-    ``<li class="toctree-lN has-children">``'s link, the ``<details>`` after it holds the
-    toggle."""
+def name_controls(text: str) -> str:
+    """The page with its controls named (points 6 and 8, one parse, one set of edits);
+    the rest of the page keeps its bytes."""
     document = markup.parse(text)
     edits = markup.Edits(document)
+    _label_toc_toggles(document, edits)
+    _name_by_shown_text(document, edits)
+    return edits.apply()
+
+
+def _label_toc_toggles(document: markup.Document, edits: markup.Edits) -> None:
+    """Point 6: each sidebar ``<summary>`` that opens the pages under a chapter, named
+    after the chapter. The chapter is the ``<li class="toctree-lN has-children">``'s link,
+    the ``<details>`` after it holds the toggle."""
     for item in document.find_all("li", class_="has-children"):
         if not any(c.startswith("toctree-l") for c in item.classes) or len(item.children) < 2:
             continue
@@ -99,7 +106,16 @@ def label_toc_toggles(text: str) -> str:
             continue
         title = normalise_whitespace(document.text_of(link))
         edits.set_attribute(summary, "aria-label", f"Pages under {title}")
-    return edits.apply()
+
+
+def _name_by_shown_text(document: markup.Document, edits: markup.Edits) -> None:
+    """Point 8: each ``<button>`` or ``<summary>`` whose shown text is not within its
+    aria-label loses the label (its text names it)."""
+    for control in [*document.find_all("button"), *document.find_all("summary")]:
+        label = control.attrs.get("aria-label")
+        shown = normalise_whitespace(document.text_of(control, shown=True))
+        if label and shown and shown.casefold() not in normalise_whitespace(label).casefold():
+            edits.remove_attribute(control, "aria-label")
 
 
 def _is_thebe(asset) -> bool:
@@ -119,29 +135,6 @@ def fix_body(body: str) -> str:
             box_table(document, edits, table)
         elif "dataframe" in table.classes and "tabindex" not in table.attrs:
             edits.set_attribute(table, "tabindex", "0")
-    return edits.apply()
-
-
-def _shown_text(document: markup.Document, e: markup.Element) -> str:
-    """The words ``e`` shows, without what is hidden from assistive technology."""
-    hidden = [d for d in e.descendants() if d.attrs.get("aria-hidden") == "true"]
-    runs = [
-        t for t in document.texts if t.parent is not None and (t.parent is e or e in t.parent.ancestors())
-    ]
-    shown = [t for t in runs if not any(t.parent is h or h in t.parent.ancestors() for h in hidden)]
-    return normalise_whitespace("".join(t.text for t in shown))
-
-
-def name_controls_by_their_text(text: str) -> str:
-    """Point 8: each ``<button>`` or ``<summary>`` whose shown text is not within its
-    aria-label loses the label (its text names it); the rest of the page keeps its bytes."""
-    document = markup.parse(text)
-    edits = markup.Edits(document)
-    for control in [*document.find_all("button"), *document.find_all("summary")]:
-        label = control.attrs.get("aria-label")
-        shown = _shown_text(document, control)
-        if label and shown and shown.casefold() not in normalise_whitespace(label).casefold():
-            edits.remove_attribute(control, "aria-label")
     return edits.apply()
 
 
@@ -296,9 +289,9 @@ def harden(text: str, where: str = "page") -> str:
 def _build_finished(app, exception):
     """After the build, once: page_weight's files (icon stylesheet and font, the theme's
     trimmed stylesheet), then each page this build wrote, in this order: its icons inlined
-    (page_weight), its sidebar toggles labelled (point 6), its controls named by their text
-    (point 8), its inline scripts hashed into
-    its policy (point 1, last: it must see every script the page will hold)."""
+    (page_weight), its controls named (sidebar toggles, point 6; by their shown text, point
+    8; one parse), its inline scripts hashed into its policy (point 1, last: it must see
+    every script the page will hold)."""
     if exception is not None or app.builder.format != "html":
         return
     icons = page_weight.write_assets(app)
@@ -309,7 +302,7 @@ def _build_finished(app, exception):
         new, found = page_weight.inline_icons(text, icons)
         problems += [f"{page.relative_to(out)}: {p}" for p in found]
         if 'http-equiv="Content-Security-Policy"' in new:  # else not a page of the book's layout
-            new = harden(name_controls_by_their_text(label_toc_toggles(new)), str(page.relative_to(out)))
+            new = harden(name_controls(new), str(page.relative_to(out)))
         if new != text:
             page.write_text(new, encoding="utf-8")
     if problems:

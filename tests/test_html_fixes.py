@@ -185,11 +185,11 @@ def test_a_sidebar_toggle_is_named_after_its_chapter():
         '<span class="toctree-toggle" role="presentation"><svg></svg></span></summary><ul>'
         '<li class="toctree-l2"><a href="b_sub.html">Checks</a></li></ul></details></li></ul>'
     )
-    labelled = hf.label_toc_toggles(page)
+    labelled = hf.name_controls(page)
     summary = BeautifulSoup(labelled, "html.parser").find("summary")
     assert summary["aria-label"] == "Pages under A case report: interferon-α & more"
     assert labelled.replace(f' aria-label="{html.escape(summary["aria-label"], quote=True)}"', "") == page
-    assert hf.label_toc_toggles("<details><summary>Show code</summary></details>") == (
+    assert hf.name_controls("<details><summary>Show code</summary></details>") == (
         "<details><summary>Show code</summary></details>"
     )
 
@@ -228,9 +228,9 @@ def test_a_toggle_already_named_or_outside_a_chapter_item_is_left_alone():
         '<li class="toctree-l1 has-children"><a href="b.html">B</a><details><summary aria-label="x">'
         "</summary></details></li>"
     )
-    assert hf.label_toc_toggles(named) == named
+    assert hf.name_controls(named) == named
     no_link = '<li class="toctree-l1 has-children"><span>B</span><details><summary></summary></details></li>'
-    assert hf.label_toc_toggles(no_link) == no_link
+    assert hf.name_controls(no_link) == no_link
 
 
 def test_a_control_is_named_by_the_words_it_shows_not_by_a_hidden_label():
@@ -247,7 +247,7 @@ def test_a_control_is_named_by_the_words_it_shows_not_by_a_hidden_label():
     toggle = '<summary aria-label="Pages under A"><span class="toctree-toggle"></span></summary>'
     matching = '<button aria-label="Search Ctrl+K">Search</button>'
     region = '<div role="region" aria-label="A caption"><table><tr><td>cell</td></tr></table></div>'
-    out = hf.name_controls_by_their_text(fold + search + icon_only + toggle + matching + region)
+    out = hf.name_controls(fold + search + icon_only + toggle + matching + region)
     assert out == (
         fold.replace(' aria-label="Toggle hidden content"', "")
         + search.replace(' aria-label="Search"', "")

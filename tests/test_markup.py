@@ -86,3 +86,13 @@ def test_insert_after_element_goes_after_the_first_element_or_at_the_end():
 def test_one_anchor_format_for_a_row_and_its_links():
     assert markup.anchor("audit", "A1") == "audit-A1"
     assert markup.anchor("contradiction", 3) == "contradiction-3"
+
+
+def test_shown_text_leaves_out_what_aria_hidden_hides():
+    document = markup.parse(
+        '<button><svg aria-hidden="true"><title>Dark</title></svg><span>Search</span></button>'
+    )
+    button = document.find_all("button")[0]
+    assert document.text_of(button) == "DarkSearch"
+    assert document.text_of(button, shown=True) == "Search"
+    assert document.text_of(shown=True) == "Search"

@@ -124,10 +124,16 @@ class Document:
     def outer(self, e: Element) -> str:
         return self.source[e.start : e.end if e.end is not None else e.open_end]
 
-    def text_of(self, e: Element | None = None) -> str:
+    def text_of(self, e: Element | None = None, *, shown: bool = False) -> str:
         """The text a reader sees inside ``e`` (the whole document if None), entities
-        decoded, whitespace as written."""
-        return "".join(t.text for t in self.texts if e is None or _within(t, e))
+        decoded, whitespace as written; ``shown``: without what an ``aria-hidden="true"``
+        element inside ``e`` hides from assistive technology."""
+        runs = [t for t in self.texts if e is None or _within(t, e)]
+        if shown:
+            inside = e.descendants() if e is not None else self.elements
+            hidden = [d for d in inside if d.attrs.get("aria-hidden") == "true"]
+            runs = [t for t in runs if not any(_within(t, h) for h in hidden)]
+        return "".join(t.text for t in runs)
 
     def attribute_span(self, e: Element, name: str) -> tuple[int, int]:
         """Where ``name="..."`` is written in ``e``'s start tag (from its name to the end of
